@@ -1,0 +1,13 @@
+"""Celery app: settings under the CELERY_ namespace, tasks autodiscovered."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("duban")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

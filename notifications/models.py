@@ -1,0 +1,1 @@
+"""Reminders, digests and the notification log (see issue: reminders and digests)."""

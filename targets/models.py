@@ -1,0 +1,238 @@
+"""Organisations, departments, people's roles, targets and their history."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Organisation(models.Model):
+    class Level(models.TextChoices):
+        TOWN = "town", "镇/街道"
+        DISTRICT = "district", "区"
+        CITY = "city", "市"
+        NATION = "nation", "国家"
+
+    name = models.CharField("名称", max_length=100, unique=True)
+    level = models.CharField("层级", max_length=10, choices=Level.choices, default=Level.TOWN)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "组织"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="所属组织", on_delete=models.PROTECT, related_name="departments"
+    )
+    name = models.CharField("名称", max_length=100)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "部门"
+        ordering = ["organisation", "name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="uniq_department_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LeadDepartmentRule(models.Model):
+    """Editable keyword table suggesting a lead department for a commitment.
+
+    Rules name a department, not a row, so one table serves every organisation.
+    """
+
+    keyword = models.CharField("关键词", max_length=50)
+    department_name = models.CharField("建议牵头部门", max_length=100)
+    priority = models.PositiveSmallIntegerField("优先级", default=100, help_text="数值小的先匹配")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "牵头部门建议规则"
+        ordering = ["priority", "id"]
+        constraints = [models.UniqueConstraint(fields=["keyword"], name="uniq_lead_rule_keyword")]
+
+    def __str__(self) -> str:
+        return f"{self.keyword} → {self.department_name}"
+
+
+class Membership(models.Model):
+    """A person's role in one organisation (and department, for staff)."""
+
+    class Role(models.TextChoices):
+        STAFF = "staff", "科室工作人员"
+        SUPERVISOR = "supervisor", "督查人员"
+        ADMIN = "admin", "管理员"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="memberships"
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="组织", on_delete=models.CASCADE, related_name="memberships"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="部门", null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField("角色", max_length=12, choices=Role.choices, default=Role.STAFF)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "成员角色"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="uniq_membership_user_org"),
+            models.CheckConstraint(
+                condition=~Q(role="staff") | Q(department__isnull=False), name="staff_has_department"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation} ({self.get_role_display()})"
+
+
+class Target(models.Model):
+    class Kind(models.TextChoices):
+        QUANTITATIVE = "quantitative", "量化指标"
+        DELIVERABLE = "deliverable", "项目任务"
+        CONDITION = "condition", "约束条件"
+
+    class Lifecycle(models.TextChoices):
+        NOT_STARTED = "not_started", "未启动"
+        IN_PROGRESS = "in_progress", "推进中"
+        EXTENSION_REQUESTED = "extension_requested", "申请延期"
+        SIGNOFF_REQUESTED = "signoff_requested", "申请销号"
+        SIGNED_OFF = "signed_off", "已销号"
+        CANCELLED = "cancelled", "已取消"
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="组织", on_delete=models.PROTECT, related_name="targets"
+    )
+    commitment = models.OneToOneField(
+        "reports.Commitment",
+        verbose_name="来源承诺",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="target",
+    )
+    title = models.CharField("任务内容", max_length=500)
+    metric = models.CharField("指标", max_length=200, blank=True)
+    kind = models.CharField("类型", max_length=15, choices=Kind.choices, default=Kind.QUANTITATIVE)
+    lead_department = models.ForeignKey(
+        Department, verbose_name="牵头单位", null=True, blank=True, on_delete=models.PROTECT, related_name="led_targets"
+    )
+    co_departments = models.ManyToManyField(
+        Department, verbose_name="责任单位", blank=True, related_name="co_targets"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="责任人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_targets",
+    )
+    plan_year = models.PositiveSmallIntegerField("计划年度")
+    due_date = models.DateField("完成时限")
+    target_value = models.FloatField("目标值", null=True, blank=True)
+    target_value_max = models.FloatField("目标上限", null=True, blank=True)
+    unit = models.CharField("单位", max_length=20, blank=True)
+    comparator = models.CharField("比较", max_length=8, blank=True)
+    relation = models.CharField("口径", max_length=10, blank=True)
+    baseline = models.CharField("基数说明", max_length=100, blank=True)
+    baseline_value = models.FloatField("基数", null=True, blank=True)
+    stretch_value = models.FloatField("力争值", null=True, blank=True)
+    lifecycle = models.CharField(
+        "状态", max_length=20, choices=Lifecycle.choices, default=Lifecycle.NOT_STARTED, db_index=True
+    )
+    version = models.PositiveIntegerField("版本", default=1)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "目标任务"
+        ordering = ["due_date", "id"]
+        indexes = [models.Index(fields=["organisation", "plan_year"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Milestone(models.Model):
+    target = models.ForeignKey(Target, verbose_name="目标任务", on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField("节点内容", max_length=200)
+    due_date = models.DateField("节点时间")
+    expected_percent = models.FloatField("计划进度(%)", null=True, blank=True)
+    expected_value = models.FloatField("计划累计值", null=True, blank=True)
+    done_on = models.DateField("完成日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "时间节点"
+        ordering = ["target", "due_date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.due_date:%Y-%m-%d}）"
+
+
+class ProgressUpdate(models.Model):
+    """Append-only: a correction is a new row pointing at the one it corrects."""
+
+    target = models.ForeignKey(Target, verbose_name="目标任务", on_delete=models.PROTECT, related_name="updates")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="填报人", on_delete=models.PROTECT, related_name="progress_updates"
+    )
+    created_at = models.DateTimeField("填报时间", db_index=True)
+    value = models.FloatField("累计完成值", null=True, blank=True)
+    percent = models.FloatField("完成比例(%)", null=True, blank=True)
+    note = models.TextField("进展说明", blank=True)
+    corrects = models.ForeignKey(
+        "self", verbose_name="更正", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "进展填报"
+        ordering = ["target", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} @ {self.created_at:%Y-%m-%d}"
+
+
+class TargetEvent(models.Model):
+    """One row per change to a target: who, when, what, before and after."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "创建"
+        PROGRESS = "progress", "填报进展"
+        REASSIGNED = "reassigned", "调整责任单位"
+        MILESTONE = "milestone", "调整时间节点"
+        COMMENT = "comment", "评论"
+        LIFECYCLE = "lifecycle", "状态变更"
+        EXTENSION = "extension", "延期"
+        SIGNOFF = "signoff", "销号"
+        VERDICT = "verdict", "年终核对"
+
+    target = models.ForeignKey(Target, verbose_name="目标任务", on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="target_events",
+    )
+    created_at = models.DateTimeField("时间", db_index=True)
+    kind = models.CharField("类型", max_length=12, choices=Kind.choices)
+    message = models.CharField("说明", max_length=500, blank=True)
+    before = models.JSONField("变更前", null=True, blank=True)
+    after = models.JSONField("变更后", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "变更记录"
+        ordering = ["target", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.target_id}"

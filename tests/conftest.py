@@ -101,7 +101,9 @@ def _member(org, username, role, department=None):
 
     from targets.models import Membership
 
-    user = get_user_model().objects.create_user(username=username, password="pw-" + username, email=f"{username}@example.org")
+    user = get_user_model().objects.create_user(
+        username=username, password="pw-" + username, email=f"{username}@example.org"
+    )
     Membership.objects.create(user=user, organisation=org, department=department, role=role)
     return user
 

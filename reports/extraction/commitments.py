@@ -1,0 +1,5 @@
+"""Placeholder until the commitments extractor lands."""
+
+
+def extract_commitments(text):
+    raise NotImplementedError

@@ -50,3 +50,27 @@ def can_supervise_organisation(user, organisation: Organisation) -> bool:
 
 def user_department_ids(user) -> set[int]:
     return set(_memberships(user).filter(department__isnull=False).values_list("department_id", flat=True))
+
+
+# --- targets ---------------------------------------------------------------
+
+
+def can_view_target(user, target) -> bool:
+    return can_view_organisation(user, target.organisation)
+
+
+def can_report_progress(user, target) -> bool:
+    """Staff of the lead department report progress; administrators may too."""
+    if target.lead_department_id and target.lead_department_id in user_department_ids(user):
+        return True
+    return can_manage_organisation(user, target.organisation)
+
+
+def can_sign_off(user, target) -> bool:
+    """Supervisors (and administrators) verify and sign off, and decide extensions."""
+    return can_supervise_organisation(user, target.organisation)
+
+
+def can_manage_target(user, target) -> bool:
+    """Reassign departments, edit milestones, cancel."""
+    return can_manage_organisation(user, target.organisation)

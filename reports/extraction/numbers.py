@@ -1,0 +1,264 @@
+"""Numbers with units in report text: 23.2亿元, 3-5个, 百万余元, 三幅, 15%, 1:4 — traps excluded.
+
+`find_quantities` scans once with a single linear regex (no nested quantifiers), then drops the
+numbers that are names rather than values (see the gold README, "Numbers that are not values"):
+hotlines, mechanism names (3+5+X), plot codes (G02-02, 15-03), versions, ordinals (第二批), age bands,
+years used as labels, slogans built from numerals (一户一档, 千家万户, 两个确立).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from reports.extraction.text import _FULLWIDTH
+from reports.extraction.units import CN_CHARS, COUNT_UNITS, MULTIPLIERS, UNITS, chinese_to_int
+
+
+@dataclass
+class Quantity:
+    start: int  # offsets into the string passed to find_quantities
+    end: int
+    text: str  # the number with its unit as written: "23.2亿元", "3-5个", "百万余元", "1:4", "第一名"
+    value: float  # in base units
+    value_max: float | None  # ranges only
+    unit: str | None  # base unit; "ratio" for 1:4
+    unit_text: str | None  # as written: 亿元, 万平方米
+    qualifier: str | None  # more_than | approx | at_least | at_most | None
+    chinese: bool  # written in Chinese numerals
+    rank: bool = False  # 第四名 / 位列第二: value is the position
+    qualifier_text: str | None = None  # the word that set the qualifier (不少于, 以上, 余 …)
+
+
+_A = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
+_C = f"[{CN_CHARS}]+"
+_SP = r"[ \t\u3000]{0,2}"
+_UNIT_ALT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+_MULT_ALT = r"万亿|千万|百万|亿|万|千(?![瓦米克])|百(?!分)"
+
+_QUANTITY = re.compile(
+    rf"""
+    (?P<rank>(?:位列|排名|名列|位居|排在|列)?第{_SP}(?P<rnum>{_A}|{_C}){_SP}(?P<runit>名|位)?)
+    | (?P<ra>\d+(?:\.\d+)?)[:∶](?P<rb>\d+(?:\.\d+)?)(?![\d:])
+    | 百分之(?P<pnum>{_A}|{_C})
+    | (?P<n1>{_A}|{_C})
+      (?:{_SP}(?P<pct1>%))?
+      (?:{_SP}(?P<dash>-|~|至|到){_SP}(?P<n2>{_A}|{_C}))?
+      {_SP}(?P<more1>余|多)?
+      (?P<mult>{_MULT_ALT})?
+      (?P<more2>余|多)?
+      {_SP}(?P<unit>{_UNIT_ALT})
+    """,
+    re.VERBOSE,
+)
+
+_PREFIX_QUALIFIERS = [
+    ("不少于", "at_least"),
+    ("不低于", "at_least"),
+    ("不小于", "at_least"),
+    ("至少", "at_least"),
+    ("最少", "at_least"),
+    ("最低", "at_least"),
+    ("不超过", "at_most"),
+    ("不高于", "at_most"),
+    ("不多于", "at_most"),
+    ("不大于", "at_most"),
+    ("最多", "at_most"),
+    ("至多", "at_most"),
+    ("低于", "at_most"),
+    ("超过", "more_than"),
+    ("高于", "more_than"),
+    ("多于", "more_than"),
+    ("大于", "more_than"),
+    ("超", "more_than"),
+    ("逾", "more_than"),
+    ("大约", "approx"),
+    ("接近", "approx"),
+    ("将近", "approx"),
+    ("约", "approx"),
+    ("近", "approx"),
+]
+_SUFFIX_QUALIFIERS = [
+    ("以上", "more_than"),
+    ("以内", "at_most"),
+    ("以下", "at_most"),
+    ("左右", "approx"),
+    ("上下", "approx"),
+]
+
+# A Chinese numeral glued to these is part of a word (统一, 唯一, 进一步, 数十个), not a count.
+_CN_WORD_BEFORE = set("统唯同单万逐划专均归合数几若每进之第多")
+# Idioms and slogans that look like counts: 一条龙, 一次性, 一张蓝图, 一件事, 两个确立 …
+_CN_IDIOM_AFTER = set("性龙蓝网事式流账") | set(CN_CHARS) | {"万", "亿"}
+_SLOGAN_AFTER_GE = (
+    "确立",
+    "维护",
+    "意识",
+    "自信",
+    "毫不动摇",
+    "大局",
+    "一百年",
+    "务必",
+    "结合",
+    "先行",
+    "责任",
+    "全面",
+)
+_TIME_NAME_AFTER = re.compile(r"[ \t]?(?:[^\s，。；、,;]{0,4}圈|不打烊|全天候|值守|在线)")
+_CLOSE_QUOTE = '”"’」』》'
+_OPEN_QUOTE = '“"‘「『《'
+
+
+def _number(s: str) -> tuple[float, bool] | None:
+    if s[0].isdigit():
+        if len(s) > 1 and s[0] == "0" and s[1].isdigit():
+            return None  # 02, 07: plot codes, not values
+        return float(s.replace(",", "")), False
+    n = chinese_to_int(s)
+    return None if n is None else (float(n), True)
+
+
+def _qualifier_before(text: str, start: int) -> tuple[str, str] | None:
+    window = text[max(0, start - 4) : start].rstrip(" \t")
+    for word, kind in _PREFIX_QUALIFIERS:
+        if window.endswith(word):
+            if word == "近" and window.endswith(("最近", "附近", "就近", "临近", "靠近")):
+                continue
+            if word == "超" and window.endswith(("超额",)):
+                continue
+            return word, kind
+    return None
+
+
+def _qualifier_after(text: str, end: int) -> tuple[str, str] | None:
+    window = text[end : end + 4].lstrip(" \t")
+    for word, kind in _SUFFIX_QUALIFIERS:
+        if window.startswith(word):
+            return word, kind
+    return None
+
+
+def _is_trap(text: str, m: re.Match, chinese: bool) -> bool:
+    start, end = m.start(), m.end()
+    before = text[start - 1] if start else "\0"
+    before2 = text[start - 2] if start >= 2 else "\0"
+    after = text[end] if end < len(text) else "\0"
+    unit = m.group("unit")
+    if not chinese and before.isascii() and (before.isalnum() or before in "._+/#"):
+        return True  # G2, B3-3, 3+5+X, 2.0, 1/3
+    if not chinese and before == "-" and before2.isascii() and before2.isalnum():
+        return True  # second half of a plot code: 02-03, L-07
+    if after == "+" or (after.isascii() and after.isalpha() and unit not in ("%",)):
+        return True  # 100+, 5G
+    if chinese:
+        if before in _CN_WORD_BEFORE or before in CN_CHARS:
+            return True
+        if after in _CN_IDIOM_AFTER:
+            return True  # 一户一档, 千家万户, 五位一体
+        if m.group("n1") == "二" or (unit in {"起", "元", "天"} and not m.group("mult")):
+            return True  # counts say 两; 二次供水, 一起, 二元结构 are words
+        if unit not in COUNT_UNITS and not m.group("mult"):
+            return True
+        if unit in {"个", "项"} and text.startswith(_SLOGAN_AFTER_GE, end):
+            return True  # 两个确立, 四个意识
+        if before in _OPEN_QUOTE and len(text) > end and text.find(_CLOSE_QUOTE[0], end, end + 6) != -1:
+            return True  # “一件事”, “两个维护”
+    if before == "第":
+        return True
+    if text.endswith("最后", 0, start) or text[max(0, start - 3) : start].rstrip(" ").endswith("最后"):
+        return True  # 最后 100 米
+    if unit in {"分钟", "小时", "天"} and _TIME_NAME_AFTER.match(text, end):
+        return True  # 15 分钟服务圈, 24 小时不打烊
+    if unit == "倍" and after == "增":
+        return True  # 411 倍增计划
+    # 产 is kept only as the 户 typo
+    return unit == "产" and after in "业值品能出权"
+
+
+def find_quantities(text: str) -> list[Quantity]:
+    """Numbers with units in `text`, in order, traps excluded. Offsets index `text` itself."""
+    view = text.translate(_FULLWIDTH)  # one-for-one, offsets unchanged
+    out: list[Quantity] = []
+    for m in _QUANTITY.finditer(view):
+        q = (
+            _rank(view, m)
+            if m.group("rank")
+            else _ratio(m)
+            if m.group("ra")
+            else _percent_cn(m)
+            if m.group("pnum")
+            else _plain(view, m)
+        )
+        if q is None:
+            continue
+        q.text = text[q.start : q.end]
+        out.append(q)
+    return out
+
+
+def _rank(text: str, m: re.Match) -> Quantity | None:
+    # Only an explicit position is a value (第四名, 位列第二); 第二批 / 第十六届 are ordinals (traps).
+    lead = m.group("rank")
+    if not (m.group("runit") or not lead.startswith("第")):
+        return None
+    parsed = _number(m.group("rnum"))
+    if parsed is None:
+        return None
+    value, chinese = parsed
+    return Quantity(m.start(), m.end(), "", value, None, "名", m.group("runit"), None, chinese, rank=True)
+
+
+def _ratio(m: re.Match) -> Quantity | None:
+    a, b = float(m.group("ra")), float(m.group("rb"))
+    if b == 0:
+        return None
+    return Quantity(m.start(), m.end(), "", a / b, None, "ratio", None, None, False)
+
+
+def _percent_cn(m: re.Match) -> Quantity | None:
+    parsed = _number(m.group("pnum"))
+    if parsed is None:
+        return None
+    return Quantity(m.start(), m.end(), "", parsed[0], None, "%", "百分之", None, parsed[1])
+
+
+def _plain(text: str, m: re.Match) -> Quantity | None:
+    first = _number(m.group("n1"))
+    if first is None:
+        return None
+    value, chinese = first
+    if _is_trap(text, m, chinese):
+        return None
+    unit_text = m.group("unit")
+    base, factor = UNITS[unit_text]
+    mult = MULTIPLIERS[m.group("mult")] if m.group("mult") else 1.0
+    if m.group("pct1") and unit_text != "%":
+        return None
+    value_max = None
+    if m.group("n2"):
+        second = _number(m.group("n2"))
+        if second is None or second[0] <= value:
+            return None  # 15-03, 2022-2021: codes, not ranges
+        value_max = second[0] * mult * factor
+    qualifier = qualifier_text = None
+    found = _qualifier_before(text, m.start())
+    if m.group("more1") or m.group("more2"):
+        qualifier, qualifier_text = "more_than", m.group("more1") or m.group("more2")
+    after = _qualifier_after(text, m.end())
+    if after:
+        qualifier_text, qualifier = after
+    if found:  # a leading word wins: 近 9000 余名 is approximate
+        qualifier_text, qualifier = found
+    unit_written = (m.group("mult") or "") + unit_text
+    return Quantity(
+        start=m.start(),
+        end=m.end(),
+        text="",
+        value=value * mult * factor,
+        value_max=value_max,
+        unit=base,
+        unit_text=unit_written,
+        qualifier=qualifier,
+        chinese=chinese,
+        qualifier_text=qualifier_text,
+    )

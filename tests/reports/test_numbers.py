@@ -1,0 +1,191 @@
+"""Number + unit layer: each pattern, each trap."""
+
+from __future__ import annotations
+
+import pytest
+
+from reports.extraction.numbers import find_quantities
+from reports.extraction.units import chinese_to_int
+
+
+def one(text: str):
+    found = find_quantities(text)
+    assert len(found) == 1, found
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "written", "value", "unit", "unit_text"),
+    [
+        ("税收计划入库 23.2亿元", "23.2亿元", 2320000000.0, "元", "亿元"),
+        ("精品小区开工建设 42 万平方米", "42 万平方米", 420000.0, "平方米", "万平方米"),
+        ("外资 1.32 亿美元", "1.32 亿美元", 132000000.0, "美元", "亿美元"),
+        ("区级税收增长 15%", "15%", 15.0, "%", "%"),
+        ("覆盖 1.69 万人次", "1.69 万人次", 16900.0, "人次", "万人次"),
+        ("全面完成 1800 名退役军人", "1800 名", 1800.0, "人", "名"),
+        ("国内生产总值 12.5万亿元", "12.5万亿元", 12.5e12, "元", "万亿元"),
+        ("投入 1,200人", "1,200人", 1200.0, "人", "人"),
+        ("提高 3 个百分点", "3 个百分点", 3.0, "百分点", "个百分点"),
+        ("装机 5千瓦", "5千瓦", 5.0, "千瓦", "千瓦"),
+        ("资金 五千万元", "五千万元", 5e7, "元", "万元"),
+        ("24产居民", "24产", 24.0, "户", "产"),
+    ],
+)
+def test_values_are_in_base_units(text, written, value, unit, unit_text):
+    q = one(text)
+    assert (q.text, q.unit, q.unit_text) == (written, unit, unit_text)
+    assert q.value == pytest.approx(value)
+    assert text[q.start : q.end] == written
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit"),
+    [
+        ("三幅地块", 3, "幅"),
+        ("十五项", 15, "项"),
+        ("两个驿站", 2, "个"),
+        ("十个阅读示范点", 10, "个"),
+        ("一所幼儿园", 1, "所"),
+    ],
+)
+def test_chinese_numeral_counts(text, value, unit):
+    q = one(text)
+    assert (q.value, q.unit, q.chinese) == (value, unit, True)
+
+
+def test_chinese_numerals_parse_and_reject_names():
+    assert [chinese_to_int(s) for s in ["十", "十五", "二十", "一百零五", "两百", "三千五百"]] == [
+        10,
+        15,
+        20,
+        105,
+        200,
+        3500,
+    ]
+    assert chinese_to_int("一二八") is None and chinese_to_int("百千") is None and chinese_to_int("三五") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "value_max"),
+    [
+        ("建成3-5个基地", 3, 5),
+        ("建成 3-5 个基地", 3, 5),
+        ("3至5个", 3, 5),
+        ("三至五个", 3, 5),
+        ("5%-6%", 5, 6),
+        ("5-6%", 5, 6),
+    ],
+)
+def test_ranges(text, value, value_max):
+    q = one(text)
+    assert (q.value, q.value_max) == (value, value_max)
+
+
+@pytest.mark.parametrize(
+    ("text", "qualifier", "value"),
+    [
+        ("110 余万平方米", "more_than", 1100000.0),
+        ("百万余元", "more_than", 1000000.0),
+        ("1200多万元", "more_than", 12000000.0),
+        ("超 70 亿元", "more_than", 7e9),
+        ("比重超过 80%", "more_than", 80.0),
+        ("增长6%以上", "more_than", 6.0),
+        ("约 300 亩土地", "approx", 300.0),
+        ("5.5% 左右", "approx", 5.5),
+        ("近 9000 余名", "approx", 9000.0),
+        ("不少于1000人", "at_least", 1000.0),
+        ("至少1个", "at_least", 1.0),
+        ("不低于 50%", "at_least", 50.0),
+        ("不超过 3%", "at_most", 3.0),
+        ("控制在3%以内", "at_most", 3.0),
+        ("增长 15%", None, 15.0),
+    ],
+)
+def test_qualifiers(text, qualifier, value):
+    q = one(text)
+    assert (q.qualifier, q.value) == (qualifier, value)
+
+
+def test_ratio_and_rank():
+    q = one("充电装置与电瓶车保有量 1:4的既定目标")
+    assert (q.text, q.value, q.unit) == ("1:4", 0.25, "ratio")
+    rank = one("综合考核第四名")
+    assert (rank.text, rank.value, rank.rank) == ("第四名", 4.0, True)
+    assert one("位列第二").value == 2.0
+
+
+def test_full_width_input_keeps_offsets():
+    q = one("增长１５％")
+    assert (q.start, q.end, q.text, q.value) == (2, 5, "１５％", 15.0)
+
+
+def test_two_figures_in_one_clause_in_order():
+    found = find_quantities("达到 240 亿元,同比增长 21%")
+    assert [(q.value, q.unit) for q in found] == [(24e9, "元"), (21.0, "%")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "12345 热线",
+        "“110”报警",
+        "“310”快办窗口",
+        "15 分钟服务圈",
+        "15 分钟生活圈",
+        "24 小时不打烊",
+        "5G 上门办",
+        "最后 100 米",
+        "案例 100+",
+        "411 倍增计划",
+        "3+5+X 机制",
+        "1+2+3+N",
+        "长征文化 767",
+        "百千万工程",
+        "五违四必",
+        "三旧三新",
+        "G2 / G42",
+        "18 号线",
+        "新泾 1 路",
+        "一二八纪念路",
+        "交暨路 185 号",
+        "淞虹路 715 弄",
+        "G02-02 地块",
+        "B3-3 个",
+        "金京路-东靖路",
+        "城市大脑 4.0",
+        "2.0 版",
+        "第二批",
+        "第十六届",
+        "第一家",
+        "20-60 周岁",
+        "60 岁以上",
+        "2023 年缤纷社区建设",
+        "2021 年度",
+        "仿宋_GB2312",
+        "一户一档",
+        "千家万户",
+        "两个确立",
+        "“两个维护”",
+        "高效办成一件事",
+        "二次供水",
+        "一起努力",
+        "统一个人",
+        "数十个",
+        "二元结构",
+        "一条龙服务",
+        "五位一体",
+        "案件接警数¹²",
+    ],
+)
+def test_traps_are_not_values(text):
+    assert find_quantities(text) == []
+
+
+def test_plot_codes_next_to_a_chinese_count():
+    found = find_quantities("完成J-07A、F-07、15-03三幅地块的出让工作")
+    assert [(q.text, q.value, q.unit) for q in found] == [("三幅", 3.0, "幅")]
+
+
+def test_age_band_inside_a_floor_target():
+    found = find_quantities("完成不少于1000人(20-60周岁)国民体质测试工作")
+    assert [(q.text, q.qualifier) for q in found] == [("1000人", "at_least")]

@@ -168,6 +168,10 @@ def target_create_from_commitment(
         baseline=commitment.baseline or "",
         stretch_value=commitment.stretch_value,
     )
+    if at is not None:
+        # created_at is auto_now_add; the demo back-dates its history.
+        Target.objects.filter(pk=target.pk).update(created_at=at, updated_at=at)
+        target.created_at = target.updated_at = at
     if co_departments:
         target.co_departments.set(co_departments)
     milestones = Milestone.objects.bulk_create(default_milestones(target))
@@ -410,15 +414,14 @@ def _change_lifecycle(target, acting_user, lifecycle, kind, label, note, expecte
 
 def _tick_reached_milestones(target: Target, *, value: float | None, percent: float | None, on: date) -> list[int]:
     """Mark done the open quantitative milestones whose expected figure is reached."""
-    if target.kind != Target.Kind.QUANTITATIVE:
-        return []
-    lower_is_better = target.comparator == "<="
+    if target.kind != Target.Kind.QUANTITATIVE or target.comparator == "<=":
+        return []  # a ceiling is met by staying under it until the end, not by reaching a figure
     done = []
     for milestone in target.milestones.filter(done_on__isnull=True):
         reached = False
         if percent is not None and milestone.expected_percent is not None:
             reached = percent >= milestone.expected_percent
-        elif value is not None and milestone.expected_value is not None and not lower_is_better:
+        elif value is not None and milestone.expected_value is not None:
             reached = value >= milestone.expected_value
         if reached:
             done.append(milestone.pk)

@@ -125,9 +125,7 @@ class Target(models.Model):
     lead_department = models.ForeignKey(
         Department, verbose_name="牵头单位", null=True, blank=True, on_delete=models.PROTECT, related_name="led_targets"
     )
-    co_departments = models.ManyToManyField(
-        Department, verbose_name="责任单位", blank=True, related_name="co_targets"
-    )
+    co_departments = models.ManyToManyField(Department, verbose_name="责任单位", blank=True, related_name="co_targets")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="责任人",

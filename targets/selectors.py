@@ -1,0 +1,115 @@
+"""Read queries for targets, shared by pages, the API and digests.
+
+Every list selector prefetches what `targets.health.target_health` and the
+list templates read, so the number of queries does not grow with the number
+of targets.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+
+from targets import permissions
+from targets.health import CLOSED, HEALTH_ORDER, OVERDUE, target_health
+from targets.models import Department, Milestone, ProgressUpdate, Target, TargetEvent
+
+
+def _with_related(queryset: QuerySet[Target]) -> QuerySet[Target]:
+    return queryset.select_related("organisation", "lead_department", "commitment__report").prefetch_related(
+        Prefetch("milestones", queryset=Milestone.objects.order_by("due_date", "id")),
+        Prefetch("updates", queryset=ProgressUpdate.objects.select_related("author").order_by("created_at", "id")),
+        "co_departments",
+    )
+
+
+def targets_visible(*, user) -> QuerySet[Target]:
+    """Every target the user may read (their organisations', child organisations included)."""
+    return Target.objects.filter(organisation__in=permissions.visible_organisations(user))
+
+
+def targets_for_user(*, user) -> QuerySet[Target]:
+    """The user's board: staff see their department's targets (as lead or co-department) first."""
+    queryset = targets_visible(user=user)
+    department_ids = permissions.user_department_ids(user)
+    if department_ids:
+        co = Target.co_departments.through.objects.filter(target_id=OuterRef("pk"), department_id__in=department_ids)
+        queryset = queryset.annotate(
+            mine=Case(
+                When(lead_department_id__in=department_ids, then=Value(0)),
+                When(Exists(co), then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        ).order_by("mine", "due_date", "id")
+    else:
+        queryset = queryset.order_by("due_date", "id")
+    return _with_related(queryset)
+
+
+def target_detail(*, pk: int) -> Target:
+    """One target with everything its page shows; raises Target.DoesNotExist."""
+    return (
+        _with_related(Target.objects.all())
+        .prefetch_related(
+            Prefetch("events", queryset=TargetEvent.objects.select_related("actor").order_by("created_at", "id"))
+        )
+        .get(pk=pk)
+    )
+
+
+def filter_targets(
+    queryset: QuerySet[Target],
+    *,
+    department: int | None = None,
+    lifecycle: str | None = None,
+    plan_year: int | None = None,
+) -> QuerySet[Target]:
+    if department:
+        queryset = queryset.filter(Q(lead_department_id=department) | Q(co_departments__id=department)).distinct()
+    if lifecycle:
+        queryset = queryset.filter(lifecycle=lifecycle)
+    if plan_year:
+        queryset = queryset.filter(plan_year=plan_year)
+    return queryset
+
+
+def with_health(targets, *, on: date) -> list[Target]:
+    """Evaluate `targets` and attach `.health` to each (no extra queries when prefetched)."""
+    rows = list(targets)
+    for target in rows:
+        target.health = target_health(target, on=on)
+    return rows
+
+
+def targets_with_health(targets, *, on: date, health: str | None = None) -> list[Target]:
+    rows = with_health(targets, on=on)
+    if health:
+        rows = [t for t in rows if t.health == health]
+    return rows
+
+
+def targets_overdue(
+    *, on: date, user=None, organisation=None, queryset: QuerySet[Target] | None = None
+) -> list[Target]:
+    """Open targets whose health is red on `on`, earliest due first (of `queryset`, or what `user` may see)."""
+    if queryset is None:
+        queryset = targets_visible(user=user) if user is not None else Target.objects.all()
+    if organisation is not None:
+        queryset = queryset.filter(organisation=organisation)
+    queryset = _with_related(queryset.exclude(lifecycle__in=CLOSED).order_by("due_date", "id"))
+    return targets_with_health(queryset, on=on, health=OVERDUE)
+
+
+def health_counts(targets: list[Target]) -> dict[str | None, int]:
+    counts: dict[str | None, int] = dict.fromkeys(HEALTH_ORDER, 0)
+    for target in targets:
+        counts[getattr(target, "health", None)] += 1
+    return counts
+
+
+def departments_for_user(*, user) -> QuerySet[Department]:
+    return Department.objects.filter(organisation__in=permissions.visible_organisations(user)).select_related(
+        "organisation"
+    )

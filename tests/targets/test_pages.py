@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from targets.models import ProgressUpdate
+
+
+@pytest.fixture
+def target(make_target, dept_housing):
+    return make_target(lead_department=dept_housing)
+
+
+def test_anonymous_is_sent_to_login(client, target):
+    for url in (reverse("home"), reverse("target-detail", args=[target.pk])):
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_login_page_renders(client, db):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200 and "登录督办" in response.content.decode()
+
+
+@time_machine.travel("2023-07-05 10:00 +0800", tick=False)
+def test_home_lists_targets_with_health_and_filters(client, bob, target, make_target, dept_econ):
+    other = make_target(
+        lead_department=dept_econ,
+        quote="区级税收增长15%",
+        metric="区级税收",
+        value=15,
+        value_text="15%",
+        unit="%",
+        relation="growth",
+    )
+    client.force_login(bob)
+    page = client.get(reverse("home")).content.decode()
+    assert "我的任务" in page and target.title in page and other.title in page
+    assert "已逾期" in page  # nothing reported and Q1/Q2 passed
+    assert page.index(target.title) < page.index(other.title)  # bob's own department first
+    filtered = client.get(reverse("home"), {"department": dept_econ.pk}).content.decode()
+    assert other.title in filtered and target.title not in filtered
+    by_health = client.get(reverse("home"), {"health": "on_track"}).content.decode()
+    assert target.title not in by_health
+
+
+def test_home_query_count_does_not_grow(client, bob, make_target, dept_housing, django_assert_max_num_queries):
+    client.force_login(bob)
+    make_target(lead_department=dept_housing)
+    with django_assert_max_num_queries(20) as few:
+        client.get(reverse("home"))
+    for _ in range(8):
+        make_target(lead_department=dept_housing)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("home"))
+    assert response.content.decode().count('class="row-title"') == 9
+
+
+def test_outsider_gets_404_and_sees_nothing(client, olga, target):
+    client.force_login(olga)
+    assert client.get(reverse("target-detail", args=[target.pk])).status_code == 404
+    assert target.title not in client.get(reverse("home")).content.decode()
+
+
+def test_detail_shows_quote_report_link_milestones_and_history(client, bob, target):
+    client.force_login(bob)
+    page = client.get(reverse("target-detail", args=[target.pk])).content.decode()
+    assert target.commitment.quote in page
+    assert reverse("reports:detail", kwargs={"pk": target.commitment.report_id}) in page
+    assert "完成25%" in page and "10.5万平方米" in page  # milestone plan in readable units
+    assert "采纳承诺事项" in page  # creation event
+    assert 'name="version" value="1"' in page and "csrfmiddlewaretoken" in page
+
+
+def test_progress_form_records_and_stale_form_changes_nothing(client, bob, target):
+    client.force_login(bob)
+    url = reverse("target-progress", args=[target.pk])
+    response = client.post(url, {"value": "120000", "note": "开工", "version": "1"})
+    assert response.status_code == 302
+    assert ProgressUpdate.objects.filter(target=target).count() == 1
+    response = client.post(url, {"value": "130000", "note": "旧页面", "version": "1"}, follow=True)
+    assert "已被他人更新" in response.content.decode()
+    assert ProgressUpdate.objects.filter(target=target).count() == 1
+
+
+def test_progress_form_refuses_other_department(client, alice, target):
+    client.force_login(alice)
+    page = client.get(reverse("target-detail", args=[target.pk])).content.decode()
+    assert "仅牵头单位工作人员可以填报进展" in page
+    response = client.post(reverse("target-progress", args=[target.pk]), {"value": "1", "version": "1"})
+    assert response.status_code == 403
+    assert not ProgressUpdate.objects.exists()
+
+
+def test_note_is_escaped(client, bob, target):
+    client.force_login(bob)
+    client.post(reverse("target-progress", args=[target.pk]), {"note": "<script>alert(1)</script>", "version": "1"})
+    page = client.get(reverse("target-detail", args=[target.pk])).content.decode()
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_signoff_and_milestone_buttons(client, bob, sam, target):
+    client.force_login(bob)
+    milestone = target.milestones.first()
+    client.post(reverse("milestone-done", args=[milestone.pk]))
+    milestone.refresh_from_db()
+    assert milestone.done_on is not None
+    target.refresh_from_db()
+    client.post(reverse("target-lifecycle", args=[target.pk]), {"action": "request_signoff", "version": target.version})
+    target.refresh_from_db()
+    assert target.lifecycle == "signoff_requested"
+    client.force_login(sam)
+    client.post(reverse("target-extend", args=[target.pk]), {"new_due_date": "2024-03-31", "version": target.version})
+    target.refresh_from_db()
+    assert target.due_date == date(2024, 3, 31)
+    client.post(reverse("target-lifecycle", args=[target.pk]), {"action": "sign_off", "version": target.version})
+    target.refresh_from_db()
+    assert target.lifecycle == "signed_off"

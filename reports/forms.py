@@ -13,7 +13,7 @@ class ReportUploadForm(forms.Form):
     file = forms.FileField(
         label="报告文件",
         help_text="支持 .txt（UTF-8 / GBK）、.docx、.pdf（带文字层）",
-        error_messages={"required": "请选择要上传的文件。"},
+        error_messages={"required": "请选择要上传的文件。", "empty": "文件为空，请选择包含报告正文的文件。"},
     )
     organisation = forms.ModelChoiceField(
         label="组织", queryset=None, empty_label=None, error_messages={"invalid_choice": "请选择您管理的组织。"}

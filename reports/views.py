@@ -86,6 +86,8 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
     for number, commitment in enumerate(commitments, start=1):
         commitment.number = number
         commitment.target_url = _target_url(commitment)
+        commitment.value_display = format_amount(commitment.value, commitment.unit, commitment.value_max)
+        commitment.stretch_display = format_amount(commitment.stretch_value, commitment.unit)
         if can_manage and commitment.status == Commitment.Status.PROPOSED and commitment in shown:
             _attach_forms(commitment, departments, suggestions[commitment.pk])
     context = {
@@ -99,6 +101,18 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
         "achievements": selectors.report_achievements(report=report),
     }
     return render(request, "reports/report_review.html", context)
+
+
+def format_amount(value: float | None, unit: str, value_max: float | None = None) -> str:
+    """7300000000, 元 -> "7,300,000,000 元"; a range shows both ends."""
+    if value is None:
+        return ""
+
+    def number(x: float) -> str:
+        return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.4f}".rstrip("0").rstrip(".")
+
+    shown = number(value) if value_max is None else f"{number(value)}–{number(value_max)}"
+    return f"{shown} {unit}".strip()
 
 
 def _attach_forms(commitment: Commitment, departments: list[Department], suggestion) -> None:

@@ -1,5 +1,604 @@
-"""Placeholder until the commitments extractor lands."""
+"""Commitments (目标任务) of the plan sections of a report: quantitative targets, deliverables, conditions.
+
+Pipeline: normalise the text (offsets kept), split it into sections (review / plan), cut the plan sections into
+sentences (。；！？ and section starts) and clauses (，：), then read each clause:
+
+* every value from the number layer becomes a quantitative record; the words before it give the metric,
+  the relation (增长 -> growth, …率 -> share, 1:4 -> ratio) and the comparator (不少于 -> >=, 以内 -> <=,
+  左右 -> ~, 3-5 -> range, 力争 X -> >=); a later clause "力争超额完成 Y" becomes the stretch of the target
+  before it; one figure for several metrics ("先行联系率、按时办结率100%") gives one record per metric;
+* clauses without a value are checked for hard conditions (确保无重大安全事故, 完成区下达的…指标,
+  控制在市下达指标以内, 不低于全区平均水平) and deliverables (a checkable verb with a named project or facility:
+  完成/建成/建设/开工/启用/启动/打造 …, or "X 投入使用 / 开工 / 竣工");
+* inline numbered lists ("（一）…；（二）…；") give one deliverable per item.
+
+Offsets (`start`/`end`, `value_start`/`value_end`, `stretch_start`/`stretch_end`) index the original text;
+`quote` is the original span with line breaks removed (gold convention).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from reports.extraction.numbers import Quantity, find_quantities
+from reports.extraction.records import Commitment
+from reports.extraction.sections import Section, split_sections
+from reports.extraction.text import NormalisedText, clean_quote, normalise
+from reports.extraction.units import chinese_to_int
+
+_SENTENCE_END = re.compile(r"[。;!?]")
+# "," separates clauses except inside a thousands group (1,200); ":" ends a lead-in.
+_CLAUSE_SEP = re.compile(r"(?<!\d),|,(?!\d{3}(?!\d))|:")
+
+_LEAD = re.compile(
+    r"^(?:\*+|\s+|[、(\[“”\"]|20\d\d\s*年(?:度)?|今年|明年|全年|年内|年底前?|到年底|本年度|其中|同时|并且?|以及|和|及|"
+    r"要|将|力争|努力|争取|确保|全力以赴|全力|积极|继续|进一步|持续|着力|加快|全面|实现|预计|计划|拟|主要|"
+    r"(?:主要)?(?:预期)?目标(?:任务)?(?:是|为)|安排|使|让)+"
+)
+_TRAIL = re.compile(
+    r"(?:\s|\*|[(\[“]|力争|达到|达|完成|实现|为|保持在|保持|控制在|稳定在|突破|超过|超|拟按|按|拟安排|安排|拟发行|发行|"
+    r"计划|新增|累计|共|约|近|不少于|不低于|至少|不超过|不高于|均|都|分别|提高到|提高至|提升至|提升到|增加到|达成|确保|以上|"
+    r"左右|以内)+$"
+)
+_GROWTH_TAIL = re.compile(
+    r"(?P<base>同比|比\s*[^,;。增提降减]{1,24}?|较\s*[^,;。增提降减]{1,16}?|按可比口径|年均)?\s*"
+    r"(?P<verb>增长|增幅|增速|上涨|涨幅|提高|提升|下降|降低|减少|回落|增加|递增)(?:率)?"
+    r"(?:为|达到|达|保持在|控制在|均为)?\s*(?:分别|均|都)?\s*(?:不低于|不少于|超过|至少|约|近|不超过)?\s*$"
+)
+_PAST = re.compile(r"截至|截止|目前|现有|已有|已经|过去|去年|上年|累计已")
+_PAST_BASELINE = re.compile(r"(?:比|较)\s*(?:上年|去年)")
+_CN_COUNT_VERB = re.compile(
+    r"完成|建成|新建|建设|打造|实施|新增|改造|培育|引进|开展|举办|创建|推出|设立|开设|启动|出让|落地"
+)
+
+_DECLINE = {"下降", "降低", "减少", "回落"}
+_AREA = {"平方米", "亩", "平方公里", "公顷"}
+_MONEYISH = {"元", "美元", "欧元", "港元"}
+
+# Conditions: hard conditions and targets tied to a figure the text does not give.
+_CONDITIONS = [
+    (re.compile(r"确保(?:全年)?(?:无|不发生|杜绝)(?P<m>[^,;。]{0,14}?(?:事故|事件|案件))"), None, None, None),
+    (
+        re.compile(
+            r"(?:完成|落实)[^,;。]{0,12}?(?P<b>(?:区|市|县|省|自治区|上级|国家)(?:政府)?下达的?)(?P<m>[^,;。]{0,30}?(?:指标|任务|目标))"
+        ),
+        None,
+        None,
+        None,
+    ),
+    (
+        re.compile(
+            r"(?P<m>[^,;。]{0,24}?)控制在(?P<b>(?:市|区|县|省|上级|国家)下达的?[^,;。]{0,6}?指标)(?:以内|之内|范围内)"
+        ),
+        "<=",
+        None,
+        None,
+    ),
+    (
+        re.compile(
+            r"(?P<m>[^,;。]{0,24}?(?:增速|增幅|增长))(?:不低于|高于|快于|跑赢)(?P<b>(?:全区|全市|全县|全省|全国|全镇)平均(?:水平)?)"
+        ),
+        ">=",
+        "growth",
+        None,
+    ),
+    (
+        re.compile(
+            r"(?P<m>[^,;。]{0,24}?)增长(?:与|和|同)(?P<b>经济增长|GDP增长|地区生产总值增长)(?:保持)?(?:基本)?同步"
+        ),
+        "=",
+        "growth",
+        "增速",
+    ),
+    (
+        re.compile(r"(?P<m>[^,;。]{0,30}?)(?:约束性)?指标(?:完成|达到)(?P<b>[^,;。]{0,12}?(?:要求|目标))"),
+        None,
+        None,
+        None,
+    ),
+    (re.compile(r"(?P<m>[^,;。]{2,20}?)(?:实现正增长)"), ">=", "growth", "增速"),
+    (re.compile(r"(?P<m>[^,;。]{2,24}?)(?:保持|位居|位列|稳居)(?P<b>全(?:区|市|省|国)前列)"), ">=", "rank", None),
+]
+
+_STRONG_VERB = r"完成|建成|新建|开工建设|启动建设|建设|开工|启动|启用|打造|创建|争创|实施|举办|办好|迎接|试行"
+_WEAK_VERB = r"开展|推进|推动|加快推进|加快|协调推进"
+_DELIVERABLE_NOUN = (
+    r"项目|工程|中心|平台|基地|公园|花园|街区|学校|小学|中学|初中|幼儿园|泵站|调蓄池|驿站|服务站|站点|图书馆|馆|广场|"
+    r"道路|路网|管网|地块|小区|家园|苑|示范街镇|示范社区|示范区|示范镇|称号|整治|改造|修缮|大修|验收|移交|外审|征询|"
+    r"复审|总部|综合体|楼宇|大厦|市场|医院|食堂|养老院|公厕|停车场|交付|贯通|开放|共同体|规则|制度|计划|景区|名录"
+)
+_VERB_FIRST = re.compile(
+    rf"^(?P<verb>{_STRONG_VERB}|{_WEAK_VERB})(?P<obj>[^,;。]{{3,48}}?(?:{_DELIVERABLE_NOUN})(?:开工建设|建设|工作|项目|工程|提升)?)$"
+)
+_DONE_VERB = (
+    r"开工建设|启动建设|全面开工|开工|竣工|投入使用|投入运营|建成|交付使用|交付|验收移交|移交|完工|启用|开园|通车|"
+    r"完成[^,;。]{0,8}?验收(?:移交)?"
+)
+_SUBJECT_FIRST = re.compile(
+    rf"^(?P<obj>[^,;。]{{2,36}}?)(?:全面|按期|如期|实现|年内|年底前|正式)?(?P<verb>(?:{_DONE_VERB})(?:并?(?:{_DONE_VERB}))?)"
+    r"(?:工作|任务)?$"
+)
+_VAGUE_OBJECT = re.compile(
+    r"^(?:巩固|提升|深化|持续|做好|抢抓)|水平|能力|意识|氛围|格局|作用|效能|质量|成果|精神|理念|工作机制|体系建设|思想|作风|环境$|活力|实效"
+)
+
+_LIST_MARK = re.compile(r"\((?P<n>[一二三四五六七八九十]{1,3})\)")
 
 
-def extract_commitments(text):
-    raise NotImplementedError
+@dataclass
+class _Clause:
+    start: int  # normalised offsets
+    end: int
+    text: str
+
+
+def extract_commitments(text: str) -> list[Commitment]:
+    """Commitments of the plan sections of `text` (the decoded document), in document order."""
+    nt = normalise(text)
+    sections = split_sections(text)
+    plans = [s for s in sections if s.mode == "plan"]
+    if not plans:
+        return []
+    cuts = sorted({nt.to_text(s.start) for s in sections})
+    quantities = find_quantities(nt.text)
+    records: list[Commitment] = []
+    lists = _find_lists(nt, sections)
+    for _, _, listed in lists:
+        records.extend(listed)
+    for sentence_start, sentence_end in _sentences(nt.text, cuts):
+        if any(a <= sentence_start < b for a, b, _ in lists):
+            continue
+        section = _deepest(sections, nt.to_original(sentence_start))
+        if section is None or section.mode != "plan":
+            continue
+        records.extend(_read_sentence(nt, sentence_start, sentence_end, section, quantities))
+    records.sort(key=lambda r: (r.start, r.value_start or r.start))
+    return records
+
+
+def _deepest(sections: list[Section], offset: int) -> Section | None:
+    best = None
+    for s in sections:
+        if s.start <= offset < s.end and (best is None or s.level >= best.level):
+            best = s
+    return best
+
+
+def _sentences(text: str, cuts: list[int]):
+    bounds = {0, len(text)}
+    bounds.update(m.end() for m in _SENTENCE_END.finditer(text))
+    bounds.update(c for c in cuts if 0 < c < len(text))
+    ordered = sorted(bounds)
+    for a, b in zip(ordered, ordered[1:], strict=False):
+        if b > a:
+            yield a, b
+
+
+def _clauses(text: str, start: int, end: int) -> list[_Clause]:
+    out = []
+    pos = start
+    for m in _CLAUSE_SEP.finditer(text, start, end):
+        out.append(_Clause(pos, m.start(), text[pos : m.start()]))
+        pos = m.end()
+    out.append(_Clause(pos, end, text[pos:end]))
+    return [c for c in out if c.text.strip(" *。;!?")]
+
+
+def _read_sentence(
+    nt: NormalisedText, start: int, end: int, section: Section, quantities: list[Quantity]
+) -> list[Commitment]:
+    text = nt.text
+    out: list[Commitment] = []
+    subject = ""
+    for clause in _clauses(text, start, end):
+        qs = [q for q in quantities if clause.start <= q.start and q.end <= clause.end]
+        made: list[Commitment] = []
+        if qs:
+            made, subject = _quantitative(nt, clause, qs, section, subject, out)
+        if not made:
+            cond = _condition(nt, clause, section)
+            if cond is not None:
+                made = [cond]
+            else:
+                deliverable = _deliverable(nt, clause, section)
+                if deliverable is not None:
+                    made = [deliverable]
+            if not made:
+                s = _subject_of(clause.text)
+                if s:
+                    subject = s
+        out.extend(made)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------- quantitative
+
+
+def _quantitative(
+    nt: NormalisedText, clause: _Clause, qs: list[Quantity], section: Section, subject: str, earlier: list[Commitment]
+) -> tuple[list[Commitment], str]:
+    text = nt.text
+    out: list[Commitment] = []
+    prev_end = clause.start
+    lead = text[clause.start : qs[0].start]
+    stretch_clause = re.match(r"^[\s*]*(?:并|且)?力争(?:超额|突破|达到|实现)", lead) is not None
+    first_prefix = ""
+    for q in qs:
+        prefix = text[prev_end : q.start]
+        prev_end = q.end
+        if not _keep(text, clause, q, prefix):
+            continue
+        if stretch_clause and _attach_stretch(nt, q, earlier + out):
+            continue
+        relation, verb, baseline = _relation(q, prefix)
+        metric_subject = _metric_subject(prefix, relation)
+        if not metric_subject and q is not qs[0]:
+            metric_subject = first_prefix
+        if metric_subject:
+            first_prefix = metric_subject
+            subject = _strip_growth_suffix(metric_subject)
+        base = metric_subject or subject
+        metrics = _split_metrics(base, prefix)
+        value, value_max = q.value, q.value_max
+        if relation == "growth" and verb in _DECLINE:
+            value, value_max = -value, (None if value_max is None else -value_max)
+        comparator = _comparator(q, text[clause.start : q.start])
+        for metric_base in metrics:
+            metric = _metric_name(metric_base, relation, verb, q, text[q.end : clause.end])
+            out.append(
+                _record(
+                    nt,
+                    clause,
+                    section,
+                    kind="quantitative",
+                    metric=metric,
+                    q=q,
+                    value=value,
+                    value_max=value_max,
+                    comparator=comparator,
+                    relation=relation,
+                    baseline=baseline,
+                    confidence=0.6 if q.chinese else 0.8,
+                )
+            )
+    return out, subject
+
+
+def _keep(text: str, clause: _Clause, q: Quantity, prefix: str) -> bool:
+    before = text[clause.start : q.start]
+    after = text[q.end : min(clause.end, q.end + 4)]
+    if q.unit in {"天", "小时", "分钟", "月", "工作日"} and not re.search(
+        r"压缩|缩短|控制|以内|不超过", before + after
+    ):
+        return False  # durations are schedules, not targets
+    if after.startswith(("方面", "大")) or before.endswith("以下"):
+        return False  # 五个方面工作, 三大空间, 以下八个方面
+    if q.chinese:
+        if q.value < 2 or not _CN_COUNT_VERB.search(before):
+            return False
+    return not (_PAST.search(before) and not _PAST_BASELINE.search(before))
+
+
+def _attach_stretch(nt: NormalisedText, q: Quantity, earlier: list[Commitment]) -> bool:
+    for rec in reversed(earlier[-4:]):
+        if rec.kind == "quantitative" and rec.unit == q.unit and rec.value is not None and q.value > rec.value:
+            rec.stretch_value = q.value
+            rec.stretch_start, rec.stretch_end = nt.span(q.start, q.end)
+            rec.stretch_text = clean_quote(nt.original[rec.stretch_start : rec.stretch_end])
+            return True
+    return False
+
+
+def _relation(q: Quantity, prefix: str) -> tuple[str, str | None, str | None]:
+    if q.rank:
+        return "rank", None, None
+    if q.unit == "ratio":
+        return "ratio", None, None
+    tail = _TRAIL_QUALIFIERS.sub("", prefix)
+    m = _GROWTH_TAIL.search(tail)
+    baseline = None
+    if m:
+        base = m.group("base")
+        if base:
+            base = base.strip()
+            if base == "同比":
+                baseline = "同比"
+            elif base.startswith(("比", "较")):
+                baseline = base[1:].strip() or None
+            elif base == "按可比口径":
+                baseline = "可比口径"
+    if q.unit in {"%", "百分点", "‰"}:
+        if m:
+            return "growth", m.group("verb"), baseline
+        return "share", None, None
+    if m and m.group("verb") in {"增长", "增加", "下降", "减少"} and q.unit in _MONEYISH and m.group("base"):
+        return "growth", m.group("verb"), baseline  # 比上年增加1800亿元: an absolute change
+    return "absolute", None, None
+
+
+_TRAIL_QUALIFIERS = re.compile(r"(?:\s|不低于|不少于|超过|至少|约|近|不超过|以上|左右|力争|确保|达到|达)+$")
+
+
+def _comparator(q: Quantity, before: str) -> str:
+    if q.value_max is not None:
+        return "range"
+    if q.qualifier in {"at_least", "more_than"}:
+        return ">="
+    if q.qualifier == "at_most":
+        return "<="
+    if q.qualifier == "approx":
+        return "~"
+    if re.search(r"控制在\s*$|不超过|不高于|以内", before):
+        return "<="
+    if re.search(r"力争(?!超额)", before):
+        return ">="
+    return "="
+
+
+def _metric_subject(prefix: str, relation: str) -> str:
+    s = prefix
+    if relation == "growth":
+        s = _TRAIL_QUALIFIERS.sub("", s)
+        m = _GROWTH_TAIL.search(s)
+        if m:
+            s = s[: m.start()]
+    s = _clean_metric(s)
+    return s
+
+
+def _clean_metric(s: str) -> str:
+    s = s.replace("*", "")
+    s = re.sub(r"\([^()]*\)?$", "", s)  # an open parenthesis before the value: 项目(15项)
+    for _ in range(3):
+        s = _LEAD.sub("", s)
+        s = _TRAIL.sub("", s)
+    s = s.strip(' 、,:()“”"')
+    if len(s) > 24:
+        cut = max(s.rfind("、"), s.rfind(","), s.rfind("的"))
+        s = s[cut + 1 :] if cut >= 0 else s[-24:]
+    return s
+
+
+def _strip_growth_suffix(s: str) -> str:
+    return re.sub(r"(?:增速|增幅|涨幅)$", "", s)
+
+
+def _split_metrics(base: str, prefix: str) -> list[str]:
+    """One figure for several metrics: 先行联系率、按时办结率 100% / A、B均增长8%."""
+    if "、" not in base:
+        return [base]
+    parts = [p.strip() for p in base.split("、") if p.strip()]
+    if len(parts) < 2:
+        return [base]
+    if all(p.endswith(("率", "比例", "比重")) for p in parts) or re.search(r"均|都", prefix[-6:]):
+        return parts
+    return [base]
+
+
+def _metric_name(base: str, relation: str, verb: str | None, q: Quantity, after: str) -> str:
+    base = base.strip()
+    if relation == "growth":
+        if base.endswith(("增速", "增幅", "涨幅")):
+            return base
+        return base + ("涨幅" if verb in {"上涨", "涨幅"} else "增速")
+    if relation in {"share", "ratio", "rank"}:
+        return base
+    if q.unit in _AREA:
+        return base if base.endswith("面积") else base + "面积"
+    if q.unit in _MONEYISH:
+        return base
+    obj = _object_after(after)
+    if obj:
+        noun = obj
+    else:
+        noun = base
+    if not noun:
+        return ""
+    suffix = "人数" if q.unit == "人" else "数"
+    return noun if noun.endswith(("数", "量")) else noun + suffix
+
+
+def _object_after(after: str) -> str:
+    s = re.sub(r"^\s*(?:以上|以内|左右)?", "", after)
+    s = re.sub(r"\([^()]*\)", "", s)
+    s = re.split(r"[的,、;。和及并等在]", s, maxsplit=1)[0]
+    s = re.sub(r"(?:工作|建设|任务|工程)$", "", s.strip(" *"))
+    return s if 1 < len(s) <= 20 else ""
+
+
+def _subject_of(clause: str) -> str:
+    s = _clean_metric(clause)
+    return s if 1 < len(s) <= 16 else ""
+
+
+# ------------------------------------------------------------------------------------- conditions, deliverables
+
+
+def _condition(nt: NormalisedText, clause: _Clause, section: Section) -> Commitment | None:
+    body = clause.text
+    for pattern, comparator, relation, suffix in _CONDITIONS:
+        m = pattern.search(body)
+        if not m:
+            continue
+        metric = _clean_metric(m.groupdict().get("m") or "") or body.strip()
+        baseline = m.groupdict().get("b")
+        if baseline and "下达" in baseline and "指标" not in baseline:
+            # 完成区下达的各项就业指标: the external figure is the target itself, not a baseline
+            metric = baseline.replace("的", "") + re.sub(r"^(?:各项|各类|全部)", "", metric)
+            baseline = None
+        if suffix and not metric.endswith(suffix):
+            metric += suffix
+        if relation == "growth" and not metric.endswith(("增速", "增幅", "增长")):
+            metric += "增速"
+        metric = metric.replace("增长增速", "增速")
+        if metric.endswith("增长"):
+            metric = metric[:-2] + "增速"
+        s, e = clause.start + _lstrip_len(body), clause.end - _rstrip_len(body)
+        return _record(
+            nt,
+            _Clause(s, e, nt.text[s:e]),
+            section,
+            kind="condition",
+            metric=metric,
+            comparator=comparator or "=",
+            relation=relation,
+            baseline=baseline.strip() if baseline else None,
+            confidence=0.5 if relation == "rank" else 0.7,
+        )
+    return None
+
+
+def _deliverable(nt: NormalisedText, clause: _Clause, section: Section) -> Commitment | None:
+    body = clause.text
+    core = _LEAD_ADVERB.sub("", body.strip(" *。;!?")).strip(" *")
+    m = _VERB_FIRST.match(core) or _SUBJECT_FIRST.match(core)
+    if not m:
+        return None
+    obj = m.group("obj")
+    if _VAGUE_OBJECT.search(obj) or len(obj.strip()) < 2:
+        return None
+    weak = m.re is _VERB_FIRST and re.fullmatch(_WEAK_VERB, m.group("verb")) is not None
+    s, e = clause.start + _lstrip_len(body), clause.end - _rstrip_len(body)
+    metric = re.sub(r"^(?:的|对)", "", obj).strip()
+    return _record(
+        nt,
+        _Clause(s, e, nt.text[s:e]),
+        section,
+        kind="deliverable",
+        metric=metric[:40],
+        comparator="=",
+        relation=None,
+        confidence=0.4 if weak else 0.6,
+    )
+
+
+_LEAD_ADVERB = re.compile(
+    r"^(?:20\d\d\s*年|年内|年底前|全年|今年|高质量|高标准|全面|加快|积极|着力|全力以赴|全力|力争|确保|继续|进一步|"
+    r"稳步|有序|同时|并|重点|大力|切实|扎实|率先|争取|计划|要)+"
+)
+
+
+def _lstrip_len(s: str) -> int:
+    return len(s) - len(s.lstrip(" *"))
+
+
+def _rstrip_len(s: str) -> int:
+    return len(s) - len(s.rstrip(" *。;!?"))
+
+
+def _find_lists(nt: NormalisedText, sections: list[Section]) -> list[tuple[int, int, list[Commitment]]]:
+    """Inline numbered lists "(一)…;(二)…;(三)…。" (e.g. after "…民生实事项目(15项):"): one deliverable per item.
+
+    Returns (start, end, records) per list, in normalised offsets; the caller skips those spans.
+    """
+    text = nt.text
+    marks = list(_LIST_MARK.finditer(text))
+    out = []
+    i = 0
+    while i < len(marks):
+        run = [marks[i]]
+        j = i + 1
+        while j < len(marks):
+            between = text[run[-1].end() : marks[j].start()]
+            if (
+                chinese_to_int(marks[j].group("n")) != chinese_to_int(run[-1].group("n")) + 1
+                or len(between) > 80
+                or "。" in between
+                or not between.rstrip(" *").endswith(";")
+            ):
+                break
+            run.append(marks[j])
+            j += 1
+        if len(run) >= 3 and chinese_to_int(run[0].group("n")) == 1:
+            section = _deepest(sections, nt.to_original(run[0].start()))
+            if section is not None and section.mode == "plan":
+                last = run[-1]
+                stop = _SENTENCE_END.search(text, last.end())
+                end = stop.end() if stop and stop.start() - last.end() <= 80 else min(len(text), last.end() + 80)
+                out.append((run[0].start(), end, _list_records(nt, run, end, section)))
+            i = j
+        else:
+            i += 1
+    return out
+
+
+def _list_records(nt: NormalisedText, run: list[re.Match], end: int, section: Section) -> list[Commitment]:
+    text = nt.text
+    head_start = max(text.rfind(c, 0, run[0].start()) for c in "。;")
+    head_start = max(head_start + 1, run[0].start() - 60)
+    head = text[head_start : run[0].start()]
+    name = _list_name(head)
+    out: list[Commitment] = []
+    for i, m in enumerate(run):
+        item_end = run[i + 1].start() if i + 1 < len(run) else end
+        item = text[m.end() : item_end].rstrip(" ;。*")
+        s, e = m.end(), m.end() + len(item)
+        out.append(
+            _record(
+                nt,
+                _Clause(s, e, item),
+                section,
+                kind="deliverable",
+                metric=item[:40],
+                comparator="=",
+                relation=None,
+                confidence=0.7,
+                list_item=f"{name}（{m.group('n')}）" if name else f"（{m.group('n')}）",
+            )
+        )
+    return out
+
+
+def _list_name(head: str) -> str:
+    s = re.sub(r"\(\s*\d+\s*[项个]\s*\)|[:\s*]", "", head)
+    s = re.sub(r"^20\d\d年(?:度)?", "", s)
+    s = re.sub(r"^(?:主要|重点)", "", s)
+    return s[-16:] if s else ""
+
+
+# --------------------------------------------------------------------------------------------------- records
+
+
+def _record(
+    nt: NormalisedText,
+    clause: _Clause,
+    section: Section,
+    *,
+    kind: str,
+    metric: str,
+    comparator: str,
+    relation: str | None,
+    confidence: float,
+    q: Quantity | None = None,
+    value: float | None = None,
+    value_max: float | None = None,
+    baseline: str | None = None,
+    list_item: str | None = None,
+) -> Commitment:
+    cs = clause.start + _lstrip_len(clause.text)
+    ce = clause.end - _rstrip_len(clause.text)
+    start, end = nt.span(cs, ce)
+    rec = Commitment(
+        quote=clean_quote(nt.original[start:end]),
+        start=start,
+        end=end,
+        kind=kind,
+        metric=metric,
+        comparator=comparator,
+        relation=relation,
+        baseline=baseline,
+        plan_year=section.year,
+        section=section.path,
+        list_item=list_item,
+        confidence=confidence,
+    )
+    if q is not None:
+        vs, ve = nt.span(q.start, q.end)
+        rec.value = value
+        rec.value_max = value_max
+        rec.unit = q.unit
+        rec.unit_text = q.unit_text
+        rec.value_start, rec.value_end = vs, ve
+        rec.value_text = clean_quote(nt.original[vs:ve])
+    return rec

@@ -31,6 +31,10 @@ class Commitment:
     section: str = ""
     list_item: str | None = None
     confidence: float = 0.5
+    # where the stretch figure sits (力争超额完成 24亿元 lies outside the target's own clause)
+    stretch_text: str | None = None
+    stretch_start: int | None = None
+    stretch_end: int | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)

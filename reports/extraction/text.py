@@ -70,6 +70,16 @@ class NormalisedText:
             return o, o
         return self.to_original(start), self.to_original(end - 1) + 1
 
+    def to_text(self, o: int) -> int:
+        """Offset in .original -> offset in .text (a dropped character maps to the next kept one)."""
+        if o <= 0:
+            return 0
+        k = bisect_right(self.seg_orig, o) - 1
+        if k < 0:
+            return 0
+        seg_end = self.seg_text[k + 1] if k + 1 < len(self.seg_text) else len(self.text)
+        return min(self.seg_text[k] + (o - self.seg_orig[k]), seg_end)
+
     def is_break(self, i: int) -> bool:
         """True when a line break was removed right before .text[i]."""
         k = bisect_right(self.breaks, i) - 1

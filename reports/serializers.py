@@ -12,7 +12,8 @@ from targets.models import Department, Organisation
 
 class ReportUploadSerializer(serializers.Serializer):
     file = serializers.FileField(
-        help_text="报告文件（.txt / .docx / .pdf）", error_messages={"required": "请选择要上传的文件。", "empty": "文件为空，请选择包含报告正文的文件。"}
+        help_text="报告文件（.txt / .docx / .pdf）",
+        error_messages={"required": "请选择要上传的文件。", "empty": "文件为空，请选择包含报告正文的文件。"},
     )
     organisation = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.all(),

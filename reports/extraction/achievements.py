@@ -1,5 +1,481 @@
-"""Placeholder until the achievements extractor lands."""
+"""Achievements: the figures a report gives for the period it reviews.
+
+Pipeline: split the document into sections (`sections.py`) and keep those in review mode; find every number
+with its unit in the normalised view (`numbers.py`, which already drops names, codes and ordinals); then, per
+sentence, decide for each figure what it measures (metric), how (relation: absolute, growth, share, ratio,
+rank), when (as_of, forecast) and whether a following "完成全年目标的 96%" qualifies it (completion ratio).
+
+Offsets (`start`/`end`, `value_start`/`value_end`) index the original text; `quote` is the original quote with
+line breaks removed (the gold convention), so full-width punctuation and page residue are kept as written.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from reports.extraction.numbers import Quantity, find_quantities
+from reports.extraction.records import Achievement
+from reports.extraction.sections import Section, describe_document, section_at, split_sections
+from reports.extraction.text import NormalisedText, clean_quote, normalise
+
+__all__ = ["canonical_metric", "extract_achievements"]
+
+# The normalised view maps full-width punctuation to ASCII: ， -> ,  ； -> ;  ： -> :  （ -> (
+_SENTENCE_END = "。!?"
+_CLAUSE_END = ",;:" + _SENTENCE_END
+
+# --- metric names ------------------------------------------------------------------------------------------------
+
+# Garbled or variant names of the headline indicators, mapped to one spelling (shared with commitments).
+_SYNONYMS = {
+    "社会零售品消费总额": "社会消费品零售总额",
+    "社会消费品零售额": "社会消费品零售总额",
+    "社会零售总额": "社会消费品零售总额",
+    "社零额": "社会消费品零售总额",
+    "全社会固定资产总额": "全社会固定资产投资",
+    "全社会固定资产投资总额": "全社会固定资产投资",
+    "固定资产投资总额": "固定资产投资",
+    "固定资产投资额": "固定资产投资",
+    "地区生产总值GDP": "地区生产总值",
+    "GDP": "地区生产总值",
+    "一般公共财政预算收入": "一般公共预算收入",
+    "公共财政预算收入": "一般公共预算收入",
+    "城镇居民人均可支配收入": "城镇常住居民人均可支配收入",
+    "农村居民人均可支配收入": "农村常住居民人均可支配收入",
+    "农牧民人均纯收入": "农村牧区常住居民人均可支配收入",
+    "居民消费价格涨幅": "居民消费价格",
+    "CPI": "居民消费价格",
+}
 
 
-def extract_achievements(text):
-    raise NotImplementedError
+def canonical_metric(name: str) -> str:
+    """One spelling for a metric name, so that a commitment and next year's result compare equal."""
+    name = re.sub(r"[\s*“”\"‘’「」]", "", name)
+    suffix = ""
+    for tail in ("增速", "增幅", "增长率"):
+        if name.endswith(tail) and len(name) > len(tail):
+            name, suffix = name[: -len(tail)], "增速"
+            break
+    name = _SYNONYMS.get(name, name)
+    return name + suffix
+
+
+_LEAD_NOISE = re.compile(
+    r"^(?:[¹²³⁴⁵⁶⁷⁸⁹⁰]+|(?:完成|实现|达到)(?=[^\d\s,;]{4})|其中|此外|另外|同时|并且|并|且|以及|及|和|与|还|又|共计|合计|总计|累计|共|先后|全年|今年以来|今年|年内|当年"
+    r"|一年来|五年来|过去五年|过去一年|五年|截至[^,;:]{0,14}?(?:底|末|日|止|月)|\d{1,2}\s*[-—~至]\s*\d{1,2}\s*月(?:份)?"
+    r"|(?:19|20)\d{2}\s*年(?:度|底|末|全年)?|前三季度|上半年|全镇|全区|全市|全县|全国|全省|全旗|镇域(?:内)?|辖区(?:内)?"
+    r"|区域内|预计全年|全年预计|预计|力争|已经|已|成功|顺利|有效|积极|全面|进一步|持续|稳步|不断|大力|首次|率先"
+    r"|实际|分别|在此基础上|通过[^,;]{0,10}?(?=[累共完实新])|的)\s*"
+)
+_TAIL_NOISE = re.compile(
+    r"(?:完成|实现|达到|达|为|是|突破|超过|超|约|近|逾|同比|比上年|较上年|比去年|较去年|分别|均|都|共|计|合计|累计|总计"
+    r"|不低于|不少于|至少|了|到|至|共计|首次|跃上|稳定在|保持在|控制在|累计达|已达|增加到|增至|提高到|提升至|提高至|上升至"
+    r"|下降至|降至|缩短至|缩短到|减少至|高于|低于|占|约占|的|每年|年均|平均|全年|当年|连续|新台阶|在|以)\s*$"
+)
+_GROWTH_WORDS = r"增长|增幅|增速|增加|提高|提升|上升|上涨|攀升|下降|减少|降低|回落|下滑|收窄|缩减|缩短|下跌|增|降|涨|减"
+_GROWTH_TAIL = re.compile(rf"(?:同比|比上年|较上年|比去年|较去年|年均|平均|分别)?(?:{_GROWTH_WORDS})(?:了)?\s*$")
+_DECLINE = re.compile(r"下降|减少|降低|回落|下滑|收窄|缩减|缩短|下跌|降|减")
+_VERB_ONLY = re.compile(
+    r"^(?:完成|实现|新建|新建成|建成|建设|新增|新增启动|启动|开展|实施|组织|提供|办理|发放|举办|接待|受理|签约|开工|完工|竣工"
+    r"|改造|修缮|落实|引进|培育|创建|打造|建立|组建|设立|解决|化解|排查|检查|整改|走访|慰问|帮助|扶持|兑付|投入|拨付|安置"
+    r"|招录|吸纳|培训|推出|出台|开设|覆盖|服务|处置|拆除|排除|新开|开通|种植|栽植|植树|造林|累计)$"
+)
+_EVALUATIVE = re.compile(
+    r"(?:成片化)?(?:成效显著|取得[^,;]*|稳步[^,;]*|持续[^,;]*|不断[^,;]*|显著[^,;]*|有效[^,;]*|明显[^,;]*|进一步[^,;]*"
+    r"|全面[^,;]*|扎实[^,;]*|加快[^,;]*|深入[^,;]*|有序[^,;]*|日趋[^,;]*|更加[^,;]*|得到[^,;]*|实现[^,;]*)$"
+)
+_LOCATIVE = re.compile(
+    r"^在[^,;]{1,14}?((?:建设|新建|开展|实施|完成|设立|建成|开设|举办|组织|打造|推进|落实|培育|创建|发放|提供)\S*)$"
+)
+_POST_NOISE = re.compile(r"(?:的?(?:工作|任务|项目建设|建设工作))$")
+
+
+def _strip_noise(s: str) -> str:
+    s = s.strip(" *、()（）")
+    for _ in range(6):
+        t = _LEAD_NOISE.sub("", s, count=1)
+        t = _TAIL_NOISE.sub("", t)
+        t = t.strip(" *、")
+        if t == s:
+            break
+        s = t
+    return s
+
+
+# --- time -----------------------------------------------------------------------------------------------------
+
+_UNTIL_RE = re.compile(
+    r"截至\s*(?:((?:19|20)\d{2})\s*年\s*)?(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日|份?\s*(?:底|末)?)"
+    r"|(?:((?:19|20)\d{2})\s*年\s*)?1\s*[-—~至到]\s*(\d{1,2})\s*月(?:份)?"
+    r"|(前三季度|上半年|一季度|第一季度)"
+    r"|(今年以来|年初以来|五年来|过去五年)"
+    r"|今年\s*(\d{1,2})\s*月"
+)
+_FORECAST_RE = re.compile(r"预计可|预计将|可新增|将新增|预计新增")
+_YEAR_FORECAST_RE = re.compile(r"全年预计|预计全年|预计")
+_RATIO_BEFORE = re.compile(
+    r"(?:超额)?完成(?:全年|年度|今年|全年度)?(?:目标|指标|任务|计划)(?:任务)?的?\s*$|(?:全年|年度)(?:目标|指标|任务)完成率(?:为|达)?\s*$"
+)
+_SCOPE_ONLY = re.compile(r"^(?:全镇|全区|全市|全县|辖区|镇域|区域)(?:内)?(?:共有|现有|共|有)?$")
+_CONTEXT_VERB = re.compile(r"(?:统筹|涵盖|下辖|拥有|现有|共有|辖|包括|包含|涉及|覆盖全镇|联动|召集|组建)\s*$")
+_QUOTED = re.compile(r"[“\"][^“”\"]{0,12}$")
+_BASELINE_RE = re.compile(
+    r"(同比)|比(上年同期|上年|去年同期|去年|(?:19|20)\d{2}\s*年(?:底|末)?(?:预计完成数)?)|与\s*((?:19|20)\d{2}\s*年(?:底|末)?)\s*相比"
+    r"|较(上年|去年|(?:19|20)\d{2}\s*年(?:底|末)?)"
+)
+_SHARED_SUBJECT = re.compile(r"(?:均|都|皆|全部)\s*(?:达到|达|为|实现|超过)?\s*$")
+
+
+@dataclass
+class _Context:
+    nt: NormalisedText
+    text: str  # normalised view
+    original: str
+    sections: list[Section]
+    bounds: list[int]  # normalised offsets that end a sentence (headings, footnote lines)
+    review_year: int | None
+
+
+def extract_achievements(text: str) -> list[Achievement]:
+    """Numeric results stated in the review sections of a report, one record per figure, in document order."""
+    sections = split_sections(text)
+    if not any(s.mode == "review" for s in sections):
+        return []
+    info = describe_document(text, sections)
+    nt = normalise(text)
+    ctx = _Context(nt, nt.text, text, sections, _bounds(nt, sections), info.review_year)
+    out: list[Achievement] = []
+    groups: dict[tuple[int, int], list[tuple[Quantity, Section]]] = {}
+    for q in find_quantities(nt.text):
+        sec = section_at(sections, nt.to_original(q.start))
+        if sec is None or sec.mode != "review":
+            continue
+        groups.setdefault(_sentence(ctx, q.start), []).append((q, sec))
+    for (s_start, s_end), items in groups.items():
+        out.extend(_sentence_records(ctx, s_start, s_end, items))
+    out.sort(key=lambda a: (a.start, a.value_start or 0))
+    return out
+
+
+# --- sentences and clauses ---------------------------------------------------------------------------------------
+
+
+def _to_norm(nt: NormalisedText, orig: int) -> int:
+    k = bisect_right(nt.seg_orig, orig) - 1
+    if k < 0:
+        return 0
+    seg_len = (nt.seg_text[k + 1] if k + 1 < len(nt.seg_text) else len(nt.text)) - nt.seg_text[k]
+    return nt.seg_text[k] + min(orig - nt.seg_orig[k], seg_len)
+
+
+def _bounds(nt: NormalisedText, sections: list[Section]) -> list[int]:
+    """Sentence boundaries the punctuation does not show: heading lines and footnote lines."""
+    out: set[int] = set()
+    for s in sections:
+        out.add(_to_norm(nt, s.start))
+        if s.kind == "footnote":
+            out.add(_to_norm(nt, s.end))
+        elif s.kind not in ("lead", "target", "colon"):
+            line_end = nt.original.find("\n", s.start)
+            out.add(_to_norm(nt, len(nt.original) if line_end < 0 else line_end))
+    return sorted(out)
+
+
+def _sentence(ctx: _Context, i: int) -> tuple[int, int]:
+    t = ctx.text
+    start = max(t.rfind(c, 0, i) for c in _SENTENCE_END) + 1
+    k = bisect_right(ctx.bounds, i) - 1
+    if k >= 0:
+        start = max(start, ctx.bounds[k])
+    ends = [e for e in (t.find(c, i) for c in _SENTENCE_END) if e >= 0]
+    end = min(ends) if ends else len(t)
+    k = bisect_right(ctx.bounds, i)
+    if k < len(ctx.bounds):
+        end = min(end, ctx.bounds[k])
+    return start, end
+
+
+def _clause_start(t: str, s_start: int, i: int, prev_end: int | None) -> int:
+    start = max([t.rfind(c, s_start, i) for c in ",;:"] + [s_start - 1]) + 1
+    if prev_end is not None and prev_end > start:
+        # a figure listed after another one in the same clause: "54 家、创新型小企业 75 家"
+        gap = t[prev_end:i]
+        cut = max(gap.rfind("、"), gap.rfind("和"), gap.rfind("及"))
+        start = prev_end + cut + 1 if cut >= 0 else prev_end
+    while start < i and t[start] in " *":
+        start += 1
+    return start
+
+
+# --- records of one sentence -------------------------------------------------------------------------------------
+
+
+def _sentence_records(
+    ctx: _Context, s_start: int, s_end: int, items: list[tuple[Quantity, Section]]
+) -> list[Achievement]:
+    t = ctx.text
+    out: list[Achievement] = []
+    prev: Achievement | None = None  # last record of this sentence
+    prev_q: Quantity | None = None
+    for q, sec in items:
+        c_start = _clause_start(t, s_start, q.start, prev_q.end if prev_q else None)
+        clause_start_plain = max([t.rfind(c, s_start, q.start) for c in ",;:"] + [s_start - 1]) + 1
+        pre = t[c_start : q.start]
+        pre_full = t[clause_start_plain : q.start]
+        if _skip(t, q, pre, pre_full):
+            prev_q = q
+            continue
+        ratio_ok = prev is not None and prev.completion_ratio is None and prev.unit != "%" and prev.value is not None
+        if q.unit == "%" and ratio_ok and _RATIO_BEFORE.search(pre_full):
+            if True:
+                prev.completion_ratio = q.value
+                prev.implied_target = round(prev.value / q.value * 100, 2) if q.value else None
+                prev.end = ctx.nt.span(q.start, q.end)[1]
+                prev.quote = clean_quote(ctx.original[prev.start : prev.end])
+                prev_q = q
+                continue
+        rec = _record(ctx, sec, s_start, q, c_start, pre, pre_full, prev, prev_q)
+        out.append(rec)
+        prev, prev_q = rec, q
+    _split_shared_subjects(ctx, out)
+    return out
+
+
+def _skip(t: str, q: Quantity, pre: str, pre_full: str) -> bool:
+    if q.unit is None:
+        return True
+    if q.chinese and _QUOTED.search(t[max(0, q.start - 12) : q.start]):
+        return True  # a name in quotation marks: “三站一场”, “新十条”
+    core = pre.strip(" *")
+    if _SCOPE_ONLY.match(core) or _CONTEXT_VERB.search(core):
+        return True  # 全镇 121 个小区, 统筹 33 个居民区: the scope, not a result
+    return q.chinese and t.startswith(("规定", "大", "个方面", "方面"), q.end)
+
+
+def _record(
+    ctx: _Context,
+    sec: Section,
+    s_start: int,
+    q: Quantity,
+    c_start: int,
+    pre: str,
+    pre_full: str,
+    prev: Achievement | None,
+    prev_q: Quantity | None,
+) -> Achievement:
+    t = ctx.text
+    relation = _relation(q, pre, prev, prev_q, t)
+    value = q.value
+    if relation == "growth" and _DECLINE.search(_growth_word(pre, prev)):
+        value = -abs(value)
+    metric = _metric(ctx, s_start, c_start, q, pre, relation, prev)
+    start, end = ctx.nt.span(c_start, q.end)
+    v_start, v_end = ctx.nt.span(q.start, q.end)
+    as_of, forecast = _as_of(t, s_start, c_start, q.start, sec, ctx.review_year)
+    baseline = None
+    if relation == "growth":
+        m = _last_match(_BASELINE_RE, t, s_start, q.start)
+        if m:
+            baseline = re.sub(r"\s+", "", next(g for g in m.groups() if g))
+    return Achievement(
+        quote=clean_quote(ctx.original[start:end]),
+        start=start,
+        end=end,
+        metric=metric,
+        value=value,
+        unit=q.unit,
+        unit_text=q.unit_text,
+        value_text=clean_quote(ctx.original[v_start:v_end]),
+        value_start=v_start,
+        value_end=v_end,
+        relation=relation,
+        baseline=baseline,
+        qualifier=q.qualifier,
+        as_of=as_of,
+        is_forecast=forecast,
+        period_year=sec.year,
+        section=sec.path,
+        extra={"chinese_numeral": q.chinese} if q.chinese else {},
+    )
+
+
+def _growth_word(pre: str, prev: Achievement | None) -> str:
+    m = _GROWTH_TAIL.search(pre.rstrip(" 、和及"))
+    if m:
+        return m.group(0)
+    if prev is not None and prev.relation == "growth" and pre.strip(" 、和及") == "":
+        return "下降" if prev.value is not None and prev.value < 0 else "增长"
+    return ""
+
+
+def _relation(q: Quantity, pre: str, prev: Achievement | None, prev_q: Quantity | None, t: str) -> str:
+    if q.rank:
+        return "rank"
+    if q.unit == "ratio":
+        return "ratio"
+    if q.unit in ("%", "‰", "百分点", "倍"):
+        core = pre.rstrip(" ")
+        if _GROWTH_TAIL.search(core) or re.search(r"同比|比上年|较上年", core[-6:]):
+            return "growth"
+        if q.unit in ("百分点", "倍"):
+            return "growth"
+        if prev is not None and prev.relation == "growth" and core.strip(" 、和及") == "":
+            return "growth"  # "增长 4.87%和 8.52%", "分别下降 32.3%、300%"
+        return "share"
+    return "absolute"
+
+
+# --- metric ----------------------------------------------------------------------------------------------------
+
+
+def _metric(
+    ctx: _Context, s_start: int, c_start: int, q: Quantity, pre: str, relation: str, prev: Achievement | None
+) -> str:
+    t = ctx.text
+    core = pre
+    for marker in ("累计", "共计", "合计", "总计"):  # "在各居民区累计开设…" -> "开设…"
+        k = core.rfind(marker)
+        if k > 0:
+            core = core[k + len(marker) :]
+    if relation == "growth":
+        core = _GROWTH_TAIL.sub("", core.rstrip(" "))
+    core = _strip_noise(core)
+    m = _LOCATIVE.match(core)
+    if m:
+        core = m.group(1)
+    if core.endswith("等"):
+        core = ""  # "和欣国际、新梅绿岛苑等 8 个社区花园": names, the object follows
+    if "分别" in pre or "分别" in t[s_start : q.start]:
+        if not core:
+            return _context_metric(ctx, s_start, c_start, prev, relation)
+        return canonical_metric(core + ("增速" if relation == "growth" else ""))
+    if not core or len(core) < 2 or _VERB_ONLY.match(core):
+        post = _post_object(t, q.end)
+        if post:
+            core = (core + post) if core else post
+        else:
+            subject = _context_subject(t, s_start, c_start, prev, relation)
+            core = subject + core if subject and subject != core else core
+    if len(core) > 24:
+        core = core[-24:]
+    if relation == "growth" and not re.search(r"(?:增速|增幅|增长率|涨幅|降幅|率)$", core):
+        core += "增速"
+    return canonical_metric(core)
+
+
+def _post_object(t: str, end: int) -> str:
+    """What a figure counts when it follows the verb: "完成 20 户家庭适老化改造" -> 家庭适老化改造."""
+    stop = len(t)
+    for c in (*_CLAUSE_END, "、", "和", "及", "与", "获", "被", "成为", "开展", "实现", "达到", "纳入"):
+        k = t.find(c, end, end + 30)
+        if k >= end:
+            stop = min(stop, k)
+    post = t[end:stop].strip(" *")
+    if not post or len(post) > 20 or re.search(r"[\d“”\"]", post):
+        return ""
+    post = re.sub(r"^(?:的|左右|以上|余|多)", "", post)
+    post = _POST_NOISE.sub("", post)
+    return post if 2 <= len(post) <= 16 else ""
+
+
+def _context_subject(t: str, s_start: int, c_start: int, prev: Achievement | None, relation: str) -> str:
+    """The subject a verb-only clause leaves out: the indicator of the previous figure for a growth rate,
+    else the opening clause of the sentence ("加装电梯成片化成效显著，全年完工 16 台")."""
+    if relation == "growth" and prev is not None and prev.metric and prev.relation == "absolute":
+        return prev.metric
+    first = t[s_start:c_start]
+    first = re.split(r"[,;:]", first)[0] if first else ""
+    first = _strip_noise(_EVALUATIVE.sub("", _strip_noise(first)))
+    if 2 <= len(first) <= 12:
+        return first
+    if prev is not None and prev.metric:
+        return re.sub(r"增速$", "", prev.metric)
+    return ""
+
+
+def _context_metric(ctx: _Context, s_start: int, c_start: int, prev: Achievement | None, relation: str) -> str:
+    subject = _context_subject(ctx.text, s_start, c_start, prev, relation)
+    if relation == "growth" and subject and not subject.endswith("增速"):
+        subject += "增速"
+    return canonical_metric(subject)
+
+
+def _split_shared_subjects(ctx: _Context, records: list[Achievement]) -> None:
+    """Subjects listed before 分别 get one figure each: "A类、B类、C类案件接警数分别下降 1%、2%、3%"."""
+    t = ctx.text
+    i = 0
+    while i < len(records):
+        r = records[i]
+        n_start = _to_norm(ctx.nt, r.start)
+        n_value = _to_norm(ctx.nt, r.value_start or r.start)
+        pre = t[n_start:n_value]
+        k = pre.find("分别")
+        if k < 0:
+            i += 1
+            continue
+        subjects = [s for s in re.split(r"[、和及]", pre[:k]) if s.strip()]
+        group = [r]
+        j = i + 1
+        while j < len(records) and _to_norm(ctx.nt, records[j].start) >= n_value:
+            gap = t[_to_norm(ctx.nt, group[-1].value_end) : _to_norm(ctx.nt, records[j].value_start)]
+            if gap.strip(" ") not in ("、", "和", "及", ",", "，"):
+                break
+            group.append(records[j])
+            j += 1
+        if len(subjects) == len(group) and len(group) > 1:
+            last = _strip_noise(subjects[-1])
+            tail = last[len(_strip_noise(subjects[0])) :] if len(last) > len(_strip_noise(subjects[0])) + 1 else ""
+            for subject, rec in zip(subjects, group, strict=True):
+                name = _strip_noise(subject)
+                if not name.endswith(tail):
+                    name += tail
+                if rec.relation == "growth":
+                    name += "增速"
+                rec.metric = canonical_metric(name)
+                rec.start, rec.quote = r.start, clean_quote(ctx.original[r.start : group[-1].value_end])
+                rec.end = group[-1].value_end
+        i = j
+
+
+def _last_match(pattern: re.Pattern, t: str, start: int, end: int) -> re.Match | None:
+    last = None
+    for last in pattern.finditer(t, start, end):  # noqa: B007
+        pass
+    return last
+
+
+def _as_of(t: str, s_start: int, c_start: int, q_start: int, sec: Section, review_year: int | None):
+    year = sec.year if sec.year and len(sec.year) == 4 else None
+    y = int(year) if year else (int(sec.year[-4:]) if sec.year else review_year)
+    clause = t[c_start:q_start]
+    clause_full = t[max([t.rfind(c, s_start, q_start) for c in ",;:"] + [s_start - 1]) + 1 : q_start]
+    if _FORECAST_RE.search(clause_full) or _FORECAST_RE.search(clause):
+        return "projection", True
+    if _YEAR_FORECAST_RE.search(clause_full):
+        return (f"{y}-forecast" if y else "forecast"), True
+    m = _last_match(_UNTIL_RE, t, s_start, q_start)
+    if m and y:
+        if m.group(2):
+            yy = int(m.group(1) or y)
+            month = int(m.group(2))
+            day = int(m.group(3)) if m.group(3) else calendar.monthrange(yy, month)[1] if 1 <= month <= 12 else 1
+            if 1 <= month <= 12:
+                return f"{yy}-{month:02d}-{day:02d}", False
+        if m.group(5):
+            yy = int(m.group(4) or y)
+            month = int(m.group(5))
+            if 1 <= month <= 12:
+                return f"{yy}-{month:02d}-{calendar.monthrange(yy, month)[1]:02d}", False
+        if m.group(6):
+            month = {"前三季度": 9, "上半年": 6, "一季度": 3, "第一季度": 3}[m.group(6)]
+            return f"{y}-{month:02d}-{calendar.monthrange(y, month)[1]:02d}", False
+        if m.group(7):
+            return f"{y}-ytd", False
+        if m.group(8):
+            return f"{y}-{int(m.group(8)):02d}", False
+    if sec.year and len(sec.year) > 4:
+        return f"{sec.year[-4:]}-ytd", False
+    return (year or (str(y) if y else None)), False

@@ -18,6 +18,7 @@ Offsets (`start`/`end`, `value_start`/`value_end`, `stretch_start`/`stretch_end`
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -34,12 +35,12 @@ _CLAUSE_SEP = re.compile(r"(?<!\d),|,(?!\d{3}(?!\d))|:")
 _LEAD = re.compile(
     r"^(?:\*+|\s+|[、(\[“”\"]|20\d\d\s*年(?:度)?|今年|明年|全年|年内|年底前?|到年底|本年度|其中|同时|并且?|以及|和|及|"
     r"要|将|力争|努力|争取|确保|全力以赴|全力|积极|继续|进一步|持续|着力|加快|全面|实现|预计|计划|拟|主要|"
-    r"(?:主要)?(?:预期)?目标(?:任务)?(?:是|为)|安排|使|让)+"
+    r"(?:主要)?(?:预期)?目标(?:任务)?(?:是|为)|安排|使|让|完成|左右|以上|以内|以下)+"
 )
 _TRAIL = re.compile(
     r"(?:\s|\*|[(\[“]|力争|达到|达|完成|实现|为|保持在|保持|控制在|稳定在|突破|超过|超|拟按|按|拟安排|安排|拟发行|发行|"
     r"计划|新增|累计|共|约|近|不少于|不低于|至少|不超过|不高于|均|都|分别|提高到|提高至|提升至|提升到|增加到|达成|确保|以上|"
-    r"左右|以内)+$"
+    r"左右|以内|从|有)+$"
 )
 _GROWTH_TAIL = re.compile(
     r"(?P<base>同比|比\s*[^,;。增提降减]{1,24}?|较\s*[^,;。增提降减]{1,16}?|按可比口径|年均)?\s*"
@@ -170,7 +171,7 @@ def _sentences(text: str, cuts: list[int]):
     bounds.update(m.end() for m in _SENTENCE_END.finditer(text))
     bounds.update(c for c in cuts if 0 < c < len(text))
     ordered = sorted(bounds)
-    for a, b in zip(ordered, ordered[1:], strict=False):
+    for a, b in itertools.pairwise(ordered):
         if b > a:
             yield a, b
 
@@ -224,6 +225,7 @@ def _quantitative(
     lead = text[clause.start : qs[0].start]
     stretch_clause = re.match(r"^[\s*]*(?:并|且)?力争(?:超额|突破|达到|实现)", lead) is not None
     first_prefix = ""
+    last_verb: str | None = None
     for q in qs:
         prefix = text[prev_end : q.start]
         prev_end = q.end
@@ -231,7 +233,11 @@ def _quantitative(
             continue
         if stretch_clause and _attach_stretch(nt, q, earlier + out):
             continue
-        relation, verb, baseline = _relation(q, prefix)
+        if out and re.fullmatch(r"[\s、,和及与]*", prefix) and out[-1].unit == q.unit:
+            relation, verb, baseline = out[-1].relation, last_verb, out[-1].baseline  # 分别增长7%和8%
+        else:
+            relation, verb, baseline = _relation(q, prefix)
+        last_verb = verb
         metric_subject = _metric_subject(prefix, relation)
         if not metric_subject and q is not qs[0]:
             metric_subject = first_prefix
@@ -239,13 +245,18 @@ def _quantitative(
             first_prefix = metric_subject
             subject = _strip_growth_suffix(metric_subject)
         base = metric_subject or subject
+        inherited = not metric_subject
         metrics = _split_metrics(base, prefix)
         value, value_max = q.value, q.value_max
+        if re.search(r"从\s*$", prefix) and re.match(
+            r"\s*(?:增加|增长|提高|提升|下降|降低|减少|扩大)?(?:到|至)", text[q.end :]
+        ):
+            continue  # 从 4.16万亿元 增加到 5.67万亿元: the first figure is the starting point
         if relation == "growth" and verb in _DECLINE:
             value, value_max = -value, (None if value_max is None else -value_max)
         comparator = _comparator(q, text[clause.start : q.start])
         for metric_base in metrics:
-            metric = _metric_name(metric_base, relation, verb, q, text[q.end : clause.end])
+            metric = _metric_name(metric_base, relation, verb, q, text[q.end : clause.end], inherited)
             out.append(
                 _record(
                     nt,
@@ -274,9 +285,8 @@ def _keep(text: str, clause: _Clause, q: Quantity, prefix: str) -> bool:
         return False  # durations are schedules, not targets
     if after.startswith(("方面", "大")) or before.endswith("以下"):
         return False  # 五个方面工作, 三大空间, 以下八个方面
-    if q.chinese:
-        if q.value < 2 or not _CN_COUNT_VERB.search(before):
-            return False
+    if q.chinese and (q.value < 2 or not _CN_COUNT_VERB.search(before)):
+        return False
     return not (_PAST.search(before) and not _PAST_BASELINE.search(before))
 
 
@@ -311,6 +321,8 @@ def _relation(q: Quantity, prefix: str) -> tuple[str, str | None, str | None]:
     if q.unit in {"%", "百分点", "‰"}:
         if m:
             return "growth", m.group("verb"), baseline
+        if re.search(r"(?:增长|增速|增幅|涨幅)(?:预期)?(?:目标)?(?:为|是)?\s*$", tail):
+            return "growth", "增长", None  # 经济增长预期目标为5%左右
         return "share", None, None
     if m and m.group("verb") in {"增长", "增加", "下降", "减少"} and q.unit in _MONEYISH and m.group("base"):
         return "growth", m.group("verb"), baseline  # 比上年增加1800亿元: an absolute change
@@ -376,34 +388,37 @@ def _split_metrics(base: str, prefix: str) -> list[str]:
     return [base]
 
 
-def _metric_name(base: str, relation: str, verb: str | None, q: Quantity, after: str) -> str:
+def _metric_name(base: str, relation: str, verb: str | None, q: Quantity, after: str, inherited: bool) -> str:
     base = base.strip()
     if relation == "growth":
-        if base.endswith(("增速", "增幅", "涨幅")):
+        if base.endswith(("增速", "增幅", "涨幅", "增量")):
             return base
+        if q.unit not in {"%", "百分点", "‰"}:
+            return base + "增量"  # 比上年增加1.6万亿元
         return base + ("涨幅" if verb in {"上涨", "涨幅"} else "增速")
     if relation in {"share", "ratio", "rank"}:
         return base
+    obj = _object_after(after)
+    if inherited and obj and q.unit in _MONEYISH:
+        base = obj  # 完成7.89亿元政府隐性债务化解目标: the object names it better than the previous clause
     if q.unit in _AREA:
+        base = base or obj
         return base if base.endswith("面积") else base + "面积"
     if q.unit in _MONEYISH:
-        return base
-    obj = _object_after(after)
-    if obj:
-        noun = obj
-    else:
-        noun = base
+        return base or obj
+    noun = obj or base
     if not noun:
         return ""
-    suffix = "人数" if q.unit == "人" else "数"
+    suffix = {"人": "人数", "户": "户数"}.get(q.unit or "", "数")
     return noun if noun.endswith(("数", "量")) else noun + suffix
 
 
 def _object_after(after: str) -> str:
     s = re.sub(r"^\s*(?:以上|以内|左右)?", "", after)
     s = re.sub(r"\([^()]*\)", "", s)
-    s = re.split(r"[的,、;。和及并等在]", s, maxsplit=1)[0]
-    s = re.sub(r"(?:工作|建设|任务|工程)$", "", s.strip(" *"))
+    s = re.sub(r"^的", "", s.strip())
+    s = re.split(r"以及|[的,、;。和及并等在与\d]", s, maxsplit=1)[0]
+    s = re.sub(r"(?:工作|建设|任务|工程|目标)$", "", s.strip(" *"))
     return s if 1 < len(s) <= 20 else ""
 
 

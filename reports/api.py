@@ -24,14 +24,14 @@ from reports.serializers import (
     CommitmentRejectSerializer,
     CommitmentSerializer,
     CommitmentUpdateSerializer,
-    ErrorSerializer,
     ReportDetailSerializer,
+    ReportErrorSerializer,
     ReportSerializer,
     ReportUploadSerializer,
 )
 from targets import permissions
 
-ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
+ERRORS = {400: ReportErrorSerializer, 403: ReportErrorSerializer, 404: ReportErrorSerializer}
 NOT_ALLOWED = "您没有权限管理该组织的报告和承诺事项。"
 
 
@@ -119,14 +119,18 @@ class ReportListCreateAPI(GenericAPIView):
 
 
 class ReportDetailAPI(GenericAPIView):
+    queryset = Report.objects.none()  # schema only: rows are read through selectors
     serializer_class = ReportDetailSerializer
 
-    @extend_schema(summary="报告详情（含正文和章节）", responses={200: ReportDetailSerializer, 404: ErrorSerializer})
+    @extend_schema(
+        summary="报告详情（含正文和章节）", responses={200: ReportDetailSerializer, 404: ReportErrorSerializer}
+    )
     def get(self, request: Request, pk: int) -> Response:
         return Response(ReportDetailSerializer(_report_or_404(request, pk)).data)
 
 
 class ReportCommitmentsAPI(GenericAPIView):
+    queryset = Report.objects.none()  # schema only: rows are read through selectors
     serializer_class = CommitmentSerializer
 
     @extend_schema(
@@ -151,6 +155,7 @@ class ReportCommitmentsAPI(GenericAPIView):
 
 
 class ReportAchievementsAPI(GenericAPIView):
+    queryset = Report.objects.none()  # schema only: rows are read through selectors
     serializer_class = AchievementSerializer
 
     @extend_schema(summary="报告中提取的成效", responses=AchievementSerializer(many=True))
@@ -161,6 +166,7 @@ class ReportAchievementsAPI(GenericAPIView):
 
 
 class ReportAcceptAllAPI(GenericAPIView):
+    queryset = Report.objects.none()  # schema only: rows are read through selectors
     serializer_class = AcceptAllResultSerializer
 
     @extend_schema(
@@ -181,10 +187,11 @@ class ReportAcceptAllAPI(GenericAPIView):
 
 
 class CommitmentDetailAPI(GenericAPIView):
+    queryset = Commitment.objects.none()  # schema only: rows are read through selectors
     serializer_class = CommitmentSerializer
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
-    @extend_schema(summary="承诺事项详情", responses={200: CommitmentSerializer, 404: ErrorSerializer})
+    @extend_schema(summary="承诺事项详情", responses={200: CommitmentSerializer, 404: ReportErrorSerializer})
     def get(self, request: Request, pk: int) -> Response:
         return Response(CommitmentSerializer(_commitment_or_404(request, pk)).data)
 
@@ -208,6 +215,7 @@ class CommitmentDetailAPI(GenericAPIView):
 
 
 class CommitmentAcceptAPI(GenericAPIView):
+    queryset = Commitment.objects.none()  # schema only: rows are read through selectors
     serializer_class = CommitmentAcceptSerializer
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
@@ -248,6 +256,7 @@ class CommitmentAcceptAPI(GenericAPIView):
 
 
 class CommitmentRejectAPI(GenericAPIView):
+    queryset = Commitment.objects.none()  # schema only: rows are read through selectors
     serializer_class = CommitmentRejectSerializer
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 

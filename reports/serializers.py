@@ -158,7 +158,7 @@ class AcceptAllResultSerializer(serializers.Serializer):
     targets = AcceptedTargetSerializer(many=True)
 
 
-class ErrorSerializer(serializers.Serializer):
+class ReportErrorSerializer(serializers.Serializer):
     error = serializers.CharField()
 
 

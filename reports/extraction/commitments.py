@@ -25,12 +25,13 @@ from dataclasses import dataclass
 from reports.extraction.numbers import Quantity, find_quantities
 from reports.extraction.records import Commitment
 from reports.extraction.sections import Section, split_sections
+from reports.extraction.text import _FULLWIDTH as _WIDTH
 from reports.extraction.text import NormalisedText, clean_quote, normalise
 from reports.extraction.units import chinese_to_int
 
 _SENTENCE_END = re.compile(r"[。;!?]")
 # "," separates clauses except inside a thousands group (1,200); ":" ends a lead-in.
-_CLAUSE_SEP = re.compile(r"(?<!\d),|,(?!\d{3}(?!\d))|:")
+_CLAUSE_SEP = re.compile(r"(?<!\d),|,(?!\d{3}(?!\d))|(?<!\d):|:(?!\d)")
 
 _LEAD = re.compile(
     r"^(?:\*+|\s+|[、(\[“”\"]|20\d\d\s*年(?:度)?|今年|明年|全年|年内|年底前?|到年底|本年度|其中|同时|并且?|以及|和|及|"
@@ -50,7 +51,7 @@ _GROWTH_TAIL = re.compile(
 _PAST = re.compile(r"截至|截止|目前|现有|已有|已经|过去|去年|上年|累计已")
 _PAST_BASELINE = re.compile(r"(?:比|较)\s*(?:上年|去年)")
 _CN_COUNT_VERB = re.compile(
-    r"完成|建成|新建|建设|打造|实施|新增|改造|培育|引进|开展|举办|创建|推出|设立|开设|启动|出让|落地"
+    r"投入|投资|安排|拨付|筹措|完成|建成|新建|建设|打造|实施|新增|改造|培育|引进|开展|举办|创建|推出|设立|开设|启动|出让|落地"
 )
 
 _DECLINE = {"下降", "降低", "减少", "回落"}
@@ -141,10 +142,10 @@ def extract_commitments(text: str) -> list[Commitment]:
     plans = [s for s in sections if s.mode == "plan"]
     if not plans:
         return []
-    cuts = sorted({nt.to_text(s.start) for s in sections})
+    cuts = sorted(_section_cuts(nt, sections))
     quantities = find_quantities(nt.text)
     records: list[Commitment] = []
-    lists = _find_lists(nt, sections)
+    lists = _find_lists(nt, sections, sorted(nt.to_text(s.start) for s in sections))
     for _, _, listed in lists:
         records.extend(listed)
     for sentence_start, sentence_end in _sentences(nt.text, cuts):
@@ -156,6 +157,18 @@ def extract_commitments(text: str) -> list[Commitment]:
         records.extend(_read_sentence(nt, sentence_start, sentence_end, section, quantities))
     records.sort(key=lambda r: (r.start, r.value_start or r.start))
     return records
+
+
+def _section_cuts(nt: NormalisedText, sections: list[Section]) -> set[int]:
+    """Sentence boundaries at each section start and, for a heading line without a full stop, at its end."""
+    cuts = set()
+    for s in sections:
+        p = nt.to_text(s.start)
+        cuts.add(p)
+        heading = re.sub(r"[ \t\u3000]*\n[ \t\u3000]*", "", s.full_heading or s.heading).translate(_WIDTH)
+        if heading and nt.text.startswith(heading, p):
+            cuts.add(p + len(heading))
+    return cuts
 
 
 def _deepest(sections: list[Section], offset: int) -> Section | None:
@@ -243,7 +256,7 @@ def _quantitative(
             metric_subject = first_prefix
         if metric_subject:
             first_prefix = metric_subject
-            subject = _strip_growth_suffix(metric_subject)
+            subject = _strip_growth_suffix(_clean_metric(metric_subject))
         base = metric_subject or subject
         inherited = not metric_subject
         metrics = _split_metrics(base, prefix)
@@ -355,20 +368,19 @@ def _metric_subject(prefix: str, relation: str) -> str:
         m = _GROWTH_TAIL.search(s)
         if m:
             s = s[: m.start()]
-    s = _clean_metric(s)
-    return s
+    return _clean_metric(s, limit=80)
 
 
-def _clean_metric(s: str) -> str:
+def _clean_metric(s: str, limit: int = 24) -> str:
     s = s.replace("*", "")
     s = re.sub(r"\([^()]*\)?$", "", s)  # an open parenthesis before the value: 项目(15项)
     for _ in range(3):
         s = _LEAD.sub("", s)
         s = _TRAIL.sub("", s)
     s = s.strip(' 、,:()“”"')
-    if len(s) > 24:
+    if len(s) > limit:
         cut = max(s.rfind("、"), s.rfind(","), s.rfind("的"))
-        s = s[cut + 1 :] if cut >= 0 else s[-24:]
+        s = s[cut + 1 :] if cut >= 0 else s[-limit:]
     return s
 
 
@@ -379,13 +391,13 @@ def _strip_growth_suffix(s: str) -> str:
 def _split_metrics(base: str, prefix: str) -> list[str]:
     """One figure for several metrics: 先行联系率、按时办结率 100% / A、B均增长8%."""
     if "、" not in base:
-        return [base]
+        return [_clean_metric(base)]
     parts = [p.strip() for p in base.split("、") if p.strip()]
     if len(parts) < 2:
-        return [base]
+        return [_clean_metric(base)]
     if all(p.endswith(("率", "比例", "比重")) for p in parts) or re.search(r"均|都", prefix[-6:]):
-        return parts
-    return [base]
+        return [_clean_metric(p) for p in parts]
+    return [_clean_metric(base)]
 
 
 def _metric_name(base: str, relation: str, verb: str | None, q: Quantity, after: str, inherited: bool) -> str:
@@ -502,7 +514,9 @@ def _rstrip_len(s: str) -> int:
     return len(s) - len(s.rstrip(" *。;!?"))
 
 
-def _find_lists(nt: NormalisedText, sections: list[Section]) -> list[tuple[int, int, list[Commitment]]]:
+def _find_lists(
+    nt: NormalisedText, sections: list[Section], cuts: list[int]
+) -> list[tuple[int, int, list[Commitment]]]:
     """Inline numbered lists "(一)…;(二)…;(三)…。" (e.g. after "…民生实事项目(15项):"): one deliverable per item.
 
     Returns (start, end, records) per list, in normalised offsets; the caller skips those spans.
@@ -531,17 +545,20 @@ def _find_lists(nt: NormalisedText, sections: list[Section]) -> list[tuple[int, 
                 last = run[-1]
                 stop = _SENTENCE_END.search(text, last.end())
                 end = stop.end() if stop and stop.start() - last.end() <= 80 else min(len(text), last.end() + 80)
-                out.append((run[0].start(), end, _list_records(nt, run, end, section)))
+                head_start = max([c for c in cuts if c <= run[0].start()], default=0)
+                out.append((run[0].start(), end, _list_records(nt, run, end, section, head_start)))
             i = j
         else:
             i += 1
     return out
 
 
-def _list_records(nt: NormalisedText, run: list[re.Match], end: int, section: Section) -> list[Commitment]:
+def _list_records(
+    nt: NormalisedText, run: list[re.Match], end: int, section: Section, head_start: int
+) -> list[Commitment]:
     text = nt.text
-    head_start = max(text.rfind(c, 0, run[0].start()) for c in "。;")
-    head_start = max(head_start + 1, run[0].start() - 60)
+    punct = max(text.rfind(c, 0, run[0].start()) for c in "。;")
+    head_start = max(head_start, punct + 1, run[0].start() - 60)
     head = text[head_start : run[0].start()]
     name = _list_name(head)
     out: list[Commitment] = []

@@ -1,0 +1,227 @@
+"""Commitments on small synthetic reports, one rule per test."""
+
+from __future__ import annotations
+
+import pytest
+
+from reports.extraction import extract_commitments
+
+REVIEW = "一、2022年工作回顾\n\n全年完成区级税收 20 亿元，同比增长 8%。\n\n"
+
+
+def plan(body: str) -> str:
+    return REVIEW + "二、2023年工作安排\n\n" + body + "\n"
+
+
+def quantitative(body: str):
+    return [r for r in extract_commitments(plan(body)) if r.kind == "quantitative"]
+
+
+def only(body: str):
+    found = quantitative(body)
+    assert len(found) == 1, [(r.quote, r.value) for r in found]
+    return found[0]
+
+
+def test_review_numbers_are_not_commitments():
+    assert extract_commitments(REVIEW) == []
+    assert all(r.plan_year == "2023" for r in extract_commitments(plan("区级税收增长 15%。")))
+
+
+def test_offsets_index_the_original_text():
+    text = plan("税收计划入库 23.2\n\n亿元，比 2022年预计完成数增长 25%。")
+    first, second = extract_commitments(text)
+    assert first.quote == "税收计划入库 23.2亿元"
+    assert text[first.value_start : first.value_end] == "23.2\n\n亿元"
+    assert first.value_text == "23.2亿元"
+    assert text[second.start : second.end] == "比 2022年预计完成数增长 25%"
+
+
+@pytest.mark.parametrize(
+    ("body", "value", "unit", "unit_text"),
+    [
+        ("精品小区开工建设42万平方米。", 420000.0, "平方米", "万平方米"),
+        ("税收计划入库 23.2亿元。", 2.32e9, "元", "亿元"),
+        ("新增养老床位2.5千张。", 2500.0, "张", "千张"),
+        ("资金投入百万余元。", 1e6, "元", "万元"),
+    ],
+)
+def test_values_in_base_units(body, value, unit, unit_text):
+    r = only(body)
+    assert (r.value, r.unit, r.unit_text, r.relation) == (pytest.approx(value), unit, unit_text, "absolute")
+
+
+def test_growth_with_baseline_and_inherited_subject():
+    a, g = quantitative("地区生产总值达到240亿元，同比增长21%。")
+    assert (a.metric, a.value, a.relation) == ("地区生产总值", 2.4e10, "absolute")
+    assert (g.metric, g.value, g.relation, g.baseline) == ("地区生产总值增速", 21.0, "growth", "同比")
+
+
+def test_growth_first_then_level():
+    g, a = quantitative("地区生产总值增长20%，达到282亿元。")
+    assert (g.relation, a.relation, a.metric) == ("growth", "absolute", "地区生产总值")
+
+
+def test_baseline_from_bi():
+    r = quantitative("财政预算收入 9.1亿元，比 2022年同口径预计完成数增长 12%。")[1]
+    assert r.baseline == "2022年同口径预计完成数"
+    assert r.metric == "财政预算收入增速"
+
+
+def test_stretch_in_a_following_clause():
+    text = plan("税收计划入库 23.2亿元，比 2022年预计完成数增长 25%，力争超额完成 24亿元。")
+    records = extract_commitments(text)
+    assert len(records) == 2
+    target = records[0]
+    assert target.stretch_value == 2.4e9 and target.comparator == "="
+    assert text[target.stretch_start : target.stretch_end] == "24亿元"
+
+
+def test_lizheng_as_main_target_is_a_floor():
+    r = only("社会消费品零售总额力争完成 73 亿元。")
+    assert (r.comparator, r.metric, r.stretch_value) == (">=", "社会消费品零售总额", None)
+
+
+@pytest.mark.parametrize(
+    ("body", "comparator", "value", "value_max"),
+    [
+        ("建成3-5个社区教育实践基地。", "range", 3.0, 5.0),
+        ("建成3至5个社区教育实践基地。", "range", 3.0, 5.0),
+        ("完成不少于1000人（20-60周岁）国民体质测试工作。", ">=", 1000.0, None),
+        ("打造至少1个“零”违建居村。", ">=", 1.0, None),
+        ("粮食产量保持在1.3万亿斤以上。", ">=", 1.3e12, None),
+        ("新增110余万平方米绿地。", ">=", 1.1e6, None),
+        ("城镇调查失业率控制在5%以内。", "<=", 5.0, None),
+        ("综合能耗不超过 3 万吨。", "<=", 30000.0, None),
+        ("国内生产总值增长5%左右。", "~", 5.0, None),
+        ("打造1个镇级孵化基地。", "=", 1.0, None),
+    ],
+)
+def test_comparators(body, comparator, value, value_max):
+    r = only(body)
+    assert (r.comparator, r.value, r.value_max) == (comparator, value, value_max)
+
+
+def test_share_and_metric():
+    r = only("公务卡使用率达到100%。")
+    assert (r.relation, r.metric, r.value, r.unit) == ("share", "公务卡使用率", 100.0, "%")
+
+
+def test_ceiling_rate_is_a_share_and_cpi_a_growth():
+    unemployment, cpi = quantitative("城镇调查失业率5.5%左右；居民消费价格涨幅3%左右。")
+    assert (unemployment.relation, unemployment.comparator) == ("share", "~")
+    assert (cpi.relation, cpi.metric) == ("growth", "居民消费价格涨幅")
+
+
+def test_decline_is_negative_growth():
+    r = only("单位国内生产总值能耗降低2.5%左右。")
+    assert (r.value, r.relation, r.comparator) == (-2.5, "growth", "~")
+
+
+def test_ratio():
+    r = only("推进充电设施建设，实现充电装置与电瓶车保有量1:4的既定目标。")
+    assert (r.value, r.unit, r.relation) == (0.25, "ratio", "ratio")
+
+
+def test_one_figure_for_several_metrics():
+    records = quantitative("确保先行联系率、按时办结率100%。")
+    assert [r.metric for r in records] == ["先行联系率", "按时办结率"]
+    assert records[0].quote == records[1].quote
+    three = quantitative("巡河率、履职率、处置率均达 100%。")
+    assert [r.metric for r in three] == ["巡河率", "履职率", "处置率"]
+    incomes = quantitative("城镇常住居民人均可支配收入、农村常住居民人均可支配收入均增长8%。")
+    assert [r.metric for r in incomes] == ["城镇常住居民人均可支配收入增速", "农村常住居民人均可支配收入增速"]
+
+
+def test_two_figures_with_one_verb():
+    records = quantitative("城乡常住居民人均可支配收入分别增长7%和8%左右。")
+    assert [(r.value, r.relation) for r in records] == [(7.0, "growth"), (8.0, "growth")]
+
+
+def test_chinese_numeral_counts_need_a_verb():
+    r = only("完成J-07A、F-07、15-03三幅地块的出让工作。")
+    assert (r.value, r.unit, r.metric) == (3.0, "幅", "地块出让数") or (r.value, r.unit) == (3.0, "幅")
+    assert quantitative("紧扣“一体化”和“高质量”两个关键词。") == []
+    assert quantitative("集中力量推进五个方面工作。") == []
+    assert quantitative("深入贯彻中央八项规定精神。") == []
+
+
+def test_traps_in_plan_text_give_nothing():
+    body = "打造15分钟生活圈，推进18号线建设，落实“411倍增计划”和“3+5+X”政策，开展第二批外审，服务20-60周岁人群。"
+    assert quantitative(body) == []
+
+
+def test_starting_point_of_a_change_is_not_a_target():
+    r = only("全市生产总值从4.16万亿元增加到5.67万亿元。")
+    assert (r.value, r.metric) == (5.67e12, "全市生产总值")
+
+
+def test_absolute_change_against_last_year():
+    level, change = quantitative("赤字规模4.06万亿元、比上年增加1800亿元。")
+    assert (level.relation, change.relation, change.baseline) == ("absolute", "growth", "上年")
+    assert change.metric == "赤字规模增量"
+
+
+@pytest.mark.parametrize(
+    ("body", "metric", "comparator", "baseline", "relation"),
+    [
+        ("确保无重大安全事故。", "重大安全事故", "=", None, None),
+        ("完成区下达的各项就业指标。", "区下达就业指标", "=", None, None),
+        ("城镇登记失业人数控制在市下达指标以内。", "城镇登记失业人数", "<=", "市下达指标", None),
+        ("区级地方财政收入增速不低于全区平均水平。", "区级地方财政收入增速", ">=", "全区平均水平", "growth"),
+        ("居民收入增长和经济增长同步。", "居民收入增速", "=", "经济增长", "growth"),
+    ],
+)
+def test_conditions(body, metric, comparator, baseline, relation):
+    (r,) = extract_commitments(plan(body))
+    assert (r.kind, r.metric, r.comparator, r.baseline, r.relation) == (
+        "condition",
+        metric,
+        comparator,
+        baseline,
+        relation,
+    )
+    assert r.value is None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "完成上钞苑、上钞桂花苑、上钞银杏苑等旧住房综合修缮改造项目。",
+        "建设中江路口袋花园。",
+        "L-07幼儿园投入使用。",
+        "新建九年一贯学校全面开工。",
+        "商品房四期启动建设。",
+        "创建上海市无违建示范街镇。",
+    ],
+)
+def test_deliverables(body):
+    (r,) = extract_commitments(plan(body))
+    assert r.kind == "deliverable" and r.value is None
+    assert r.quote == body.rstrip("。")
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["深入学习贯彻党的二十大精神。", "持续提升城市管理水平。", "做好防汛防台工作。", "巩固国家卫生镇创建成果。"],
+)
+def test_exhortations_are_not_deliverables(body):
+    assert extract_commitments(plan(body)) == []
+
+
+def test_numbered_list_items_and_their_count_heading():
+    body = (
+        "2023年主要民生实事项目（15项）：（一）G02-02地块社区配套建设（含菜市场）；（二）东沟片区临时停车场建设；"
+        "（三）浦江东旭公寓综合改造；（四）精品公厕建设。"
+    )
+    records = extract_commitments(plan(body))
+    count, *items = records
+    assert (count.kind, count.value, count.unit, count.metric) == ("quantitative", 15.0, "项", "民生实事项目数")
+    assert [r.list_item for r in items] == [f"民生实事项目（{n}）" for n in "一二三四"]
+    assert items[0].quote == "G02-02地块社区配套建设（含菜市场）"
+    assert all(r.kind == "deliverable" and r.value is None for r in items)
+
+
+def test_no_plan_section_gives_nothing():
+    assert extract_commitments("") == []
+    assert extract_commitments("这是一段没有结构的文字。") == []

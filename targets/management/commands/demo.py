@@ -1,0 +1,393 @@
+"""Load the sample reports into a live board: organisations, departments, accounts, progress history.
+
+Idempotent: everything is looked up before it is made, and a report already
+imported keeps its targets and history, so a second run changes nothing and
+prints the same accounts. The history is deterministic (seeded per
+commitment) and laid out relative to today, so the board always shows every
+health colour: most past-year targets are signed off or overdue, and a subset
+has an extension approved to dates in the coming days, weeks or months.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import sys
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from notifications.workdays import add_working_days
+from reports import services as report_services
+from reports.models import Report
+from targets import services
+from targets.health import planned_percent
+from targets.models import Department, Membership, Organisation, Target
+
+DEFAULT_PASSWORD = "duban-demo"  # noqa: S105 - printed demo accounts, documented
+SAMPLES = Path(settings.BASE_DIR) / "samples"
+
+# (sample prefix, town, its district, username prefix, accept its commitments?)
+# 000 is the Dec-2021 report with the same 2022 commitments as the 2022 plan 001:
+# it stays in review (proposed) so the review page has work to show.
+SAMPLE_TOWNS = [
+    ("000", "长征镇", "普陀区", "changzheng", False),
+    ("001", "长征镇", "普陀区", "changzheng", True),
+    ("002", "高行镇", "浦东新区", "gaohang", True),
+    ("003", "庙行镇", "宝山区", "miaohang", True),
+    ("004", "新泾镇", "长宁区", "xinjing", True),
+]
+
+DEPARTMENT_SLUGS = {
+    "党政办": "dangzheng",
+    "经济发展办": "jingji",
+    "房管办": "fangguan",
+    "就业服务中心": "jiuye",
+    "安全办": "anquan",
+    "社会事务办": "shiwu",
+    "城运中心": "chengyun",
+    "党建办": "dangjian",
+    "卫生健康办": "weijian",
+    "文体中心": "wenti",
+    "社区教育中心": "jiaoyu",
+    "生态环境办": "shengtai",
+    "城建中心": "chengjian",
+}
+
+# One scenario per accepted target, cycled in document order so every report shows every colour.
+SCENARIOS = [
+    "signed_off",
+    "overdue",
+    "extended_on_track",
+    "signed_off",
+    "extended_due_soon",
+    "awaiting_signoff",
+    "extended_behind",
+    "signed_off",
+    "overdue",
+    "extended_stale",
+]
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass
+class Account:
+    username: str
+    password: str
+    role: str
+    organisation: str
+    department: str
+
+    def as_dict(self) -> dict:
+        return {
+            "username": self.username,
+            "password": self.password,
+            "role": self.role,
+            "organisation": self.organisation,
+            "department": self.department,
+        }
+
+
+class Command(BaseCommand):
+    help = "载入示例报告，生成部门、演示账号和进展记录（可重复运行）"
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--password", default=DEFAULT_PASSWORD, help=f"演示账号的密码（默认 {DEFAULT_PASSWORD}）")
+        parser.add_argument("--json", action="store_true", help="以 JSON 数组输出账号")
+
+    def handle(self, *args, **options) -> None:
+        password = options["password"]
+        if not password:
+            raise CommandError("密码不能为空。")
+        self.interactive = self.stdout.isatty() and not options["json"]
+        today = timezone.localdate()
+        with transaction.atomic():
+            accounts = build_demo(password=password, today=today, progress=self._progress)
+        if options["json"]:
+            self.stdout.write(json.dumps([a.as_dict() for a in accounts], ensure_ascii=False, indent=2))
+        else:
+            self._print_table(accounts)
+
+    def _progress(self, items, description: str):
+        if not self.interactive:
+            return items
+        from tqdm import tqdm
+
+        return tqdm(items, desc=description, file=sys.stdout, leave=False)
+
+    def _print_table(self, accounts: list[Account]) -> None:
+        headers = ("用户名", "密码", "角色", "组织", "部门")
+        rows = [
+            (a.username, a.password, ROLE_LABELS.get(a.role, a.role), a.organisation, a.department) for a in accounts
+        ]
+        widths = [max(_width(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+        for row in [headers, *rows]:
+            self.stdout.write("  ".join(_pad(str(cell), widths[i]) for i, cell in enumerate(row)).rstrip())
+        self.stdout.write(f"\n共 {len(accounts)} 个演示账号。打开 {settings.SITE_URL} 用上面的账号登录。")
+
+
+ROLE_LABELS = {"superuser": "超级管理员", "admin": "管理员", "supervisor": "督查人员", "staff": "科室工作人员"}
+
+
+def _width(text: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+# --- building ----------------------------------------------------------------------
+
+
+def build_demo(*, password: str, today: date, progress=lambda items, _description: items) -> list[Account]:
+    passwords = _Passwords(password)
+    admin_user = passwords.user("admin", superuser=True)
+    accounts = [Account("admin", password, "superuser", "全部", "")]
+    towns: dict[str, dict] = {}
+    for prefix, town, district, slug, accept in SAMPLE_TOWNS:
+        if town not in towns:
+            parent, _ = Organisation.objects.get_or_create(
+                name=district, defaults={"level": Organisation.Level.DISTRICT}
+            )
+            organisation, _ = Organisation.objects.get_or_create(
+                name=town, defaults={"level": Organisation.Level.TOWN, "parent": parent}
+            )
+            towns[town] = {"organisation": organisation, "slug": slug, "reports": []}
+            towns[town]["admin"] = _member(towns[town], "admin", passwords, Membership.Role.ADMIN, accounts)
+            towns[town]["supervisor"] = _member(towns[town], "duban", passwords, Membership.Role.SUPERVISOR, accounts)
+        info = towns[town]
+        report, created = _import(info["organisation"], prefix, info["admin"])
+        info["reports"].append((report, accept, created))
+
+    for town, info in towns.items():
+        organisation = info["organisation"]
+        fresh_targets: list[Target] = []
+        for report, accept, created in info["reports"]:
+            if accept and created:
+                fresh_targets += report_services.commitments_accept_all(report=report, acting_user=info["admin"])
+        Department.objects.get_or_create(organisation=organisation, name="党政办")
+        staff = {}
+        for index, department in enumerate(organisation.departments.order_by("name"), start=1):
+            suffix = DEPARTMENT_SLUGS.get(department.name, f"d{index}")
+            staff[department.pk] = _member(info, suffix, passwords, Membership.Role.STAFF, accounts, department)
+        fresh_targets.sort(key=lambda t: (t.commitment.start if t.commitment_id else 0, t.pk))
+        actors = {"admin": info["admin"], "supervisor": info["supervisor"], "staff": staff}
+        for index, target in enumerate(progress(fresh_targets, f"{town} 进展记录")):
+            _history(target, index=index, actors=actors, today=today)
+    assert admin_user.is_superuser
+    town_order = {town: i for i, (_, town, *_rest) in enumerate(SAMPLE_TOWNS)}
+    role_order = {"superuser": 0, "admin": 1, "supervisor": 2, "staff": 3}
+    accounts.sort(key=lambda a: (town_order.get(a.organisation, -1), role_order[a.role], a.username))
+    return accounts
+
+
+class _Passwords:
+    """Hash the demo password once: PBKDF2 is deliberately slow, and every demo account shares it."""
+
+    def __init__(self, password: str) -> None:
+        self.password = password
+        self._known_good: set[str] = set()
+        self._hash: str | None = None
+
+    def user(self, username: str, *, superuser: bool = False):
+        User = get_user_model()
+        user, _ = User.objects.get_or_create(
+            username=username,
+            defaults={"email": f"{username}@example.org", "is_staff": superuser, "is_superuser": superuser},
+        )
+        if user.password in self._known_good:
+            return user
+        if user.has_usable_password() and check_password(self.password, user.password):
+            self._known_good.add(user.password)
+            return user
+        if self._hash is None:
+            self._hash = make_password(self.password)
+            self._known_good.add(self._hash)
+        user.password = self._hash
+        user.save(update_fields=["password"])
+        return user
+
+
+def _import(organisation: Organisation, prefix: str, admin) -> tuple[Report, bool]:
+    matches = sorted(SAMPLES.glob(f"{prefix}_*"))
+    if not matches:
+        raise CommandError(f"找不到示例文件 samples/{prefix}_*。")
+    path = matches[0]
+    data = path.read_bytes()
+    existing = Report.objects.filter(organisation=organisation, sha256=hashlib.sha256(data).hexdigest()).first()
+    if existing is not None:
+        return existing, False
+    try:
+        report = report_services.report_import(
+            organisation=organisation, filename=path.name, data=data, acting_user=admin
+        )
+    except report_services.ReportImportError as error:
+        raise CommandError(f"导入 {path.name} 失败：{error.message}") from error
+    return report, True
+
+
+def _member(info: dict, suffix: str, passwords: _Passwords, role: str, accounts: list, department=None):
+    organisation = info["organisation"]
+    username = f"{info['slug']}_{suffix}"
+    user = passwords.user(username)
+    Membership.objects.get_or_create(
+        user=user, organisation=organisation, defaults={"role": role, "department": department}
+    )
+    accounts.append(
+        Account(username, passwords.password, role, organisation.name, department.name if department else "")
+    )
+    return user
+
+
+# --- history -----------------------------------------------------------------------
+
+
+def _at(day: date, hour: int = 10) -> datetime:
+    return datetime.combine(day, time(hour, 0), tzinfo=SHANGHAI)
+
+
+def _history(target: Target, *, index: int, actors: dict, today: date) -> None:
+    """Lay down a plausible, deterministic history for one target (see SCENARIOS)."""
+    seed = f"{target.commitment.report.sha256[:12]}:{target.commitment.start}" if target.commitment_id else target.title
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not security
+    staff = actors["staff"].get(target.lead_department_id) or actors["admin"]
+    supervisor = actors["supervisor"]
+    year_start = date(target.plan_year, 1, 1)
+    if year_start > today:
+        return  # not begun yet: nothing to report
+    scenario = SCENARIOS[index % len(SCENARIOS)]
+    if target.due_date >= today:
+        scenario = "in_flight"
+
+    milestones = list(target.milestones.order_by("due_date", "id"))
+    finish = {
+        "signed_off": 1.0,
+        "awaiting_signoff": 1.0,
+        "overdue": rng.uniform(0.45, 0.7),
+        "in_flight": 1.0,
+    }.get(scenario, rng.uniform(0.55, 0.7))
+    # Quarterly reports: cumulative share at each milestone, a few days before it.
+    shares = [m.expected_percent / 100 if m.expected_percent else 1.0 for m in milestones] or [1.0]
+    for milestone, share in zip(milestones, shares, strict=False):
+        reached = share * rng.uniform(1.0, 1.06) if share <= finish else finish
+        when = milestone.due_date - timedelta(days=rng.randint(2, 9))
+        if when > today or when < year_start:
+            break
+        if scenario == "in_flight" and milestone.due_date > today:
+            break
+        _report(target, staff, reached, when, rng)
+        if target.kind == Target.Kind.DELIVERABLE and reached >= share - 0.01:
+            services.milestone_mark_done(milestone=milestone, acting_user=staff, done_on=when, at=_at(when, 15))
+        if reached < share:
+            break  # stalled
+    year_end = target.due_date
+    if scenario == "in_flight":
+        recent = today - timedelta(days=rng.randint(3, 12))
+        if recent > year_start:
+            plan = planned_percent(target, milestones=list(target.milestones.all()), on=recent) / 100
+            _report(target, staff, min(plan * rng.uniform(0.8, 1.05), 0.99), recent, rng)
+        return
+    if scenario in {"signed_off", "awaiting_signoff"}:
+        when = year_end - timedelta(days=rng.randint(3, 12))
+        services.target_request_signoff(
+            target=target,
+            acting_user=staff,
+            expected_version=target.version,
+            note="已完成全年目标，申请销号",
+            at=_at(when, 16),
+        )
+        if scenario == "signed_off":
+            check = year_end + timedelta(days=rng.randint(5, 25))
+            services.target_sign_off(
+                target=target,
+                acting_user=supervisor,
+                expected_version=target.version,
+                note="经核实，同意销号",
+                at=_at(check, 11),
+            )
+        return
+    if scenario == "overdue":
+        return
+    # Extensions: asked for after the year ended, approved recently to a date still ahead.
+    asked = min(today - timedelta(days=40), year_end + timedelta(days=rng.randint(10, 40)))
+    services.target_request_extension(
+        target=target,
+        acting_user=staff,
+        expected_version=target.version,
+        note=rng.choice(["受征收进度影响，申请延期", "项目审批时间较长，申请延期", "资金拨付滞后，申请延期"]),
+        at=_at(asked, 9),
+    )
+    new_due = {
+        "extended_due_soon": add_working_days(today, rng.randint(1, 4)),
+        "extended_on_track": today + timedelta(days=rng.randint(45, 150)),
+        "extended_behind": today + timedelta(days=rng.randint(30, 90)),
+        "extended_stale": today + timedelta(days=rng.randint(60, 120)),
+    }[scenario]
+    approved = today - timedelta(days=rng.randint(35, 38) if scenario == "extended_stale" else rng.randint(10, 20))
+    services.target_extend(
+        target=target,
+        acting_user=supervisor,
+        new_due_date=new_due,
+        expected_version=target.version,
+        note="同意延期",
+        at=_at(approved, 14),
+    )
+    if scenario == "extended_stale":
+        return  # nothing reported since the extension: amber for staleness
+    target.refresh_from_db()
+    recent = today - timedelta(days=rng.randint(2, 8))
+    plan = planned_percent(target, milestones=list(target.milestones.all()), on=today) / 100
+    if scenario == "extended_behind":
+        level = max(plan - rng.uniform(0.2, 0.3), 0.3)
+    else:
+        level = min(plan + rng.uniform(0.0, 0.04), 0.98)
+    _report(target, staff, level, recent, rng, note="延期后加快推进")
+
+
+NOTES = [
+    "按计划推进，已完成阶段性任务",
+    "召开专题推进会，协调解决难点问题",
+    "已完成现场踏勘和方案编制",
+    "施工单位已进场，进度正常",
+    "已纳入重点督办，每周跟踪",
+    "完成季度节点任务",
+]
+
+
+def _report(target: Target, staff, share: float, when: date, rng: random.Random, note: str | None = None) -> None:
+    """One cumulative update: a figure for levels, a percentage otherwise; a kept condition reports 100 %."""
+    note = note or rng.choice(NOTES)
+    value = percent = None
+    if target.kind == Target.Kind.CONDITION:
+        percent, note = 100.0, "本季度未发生相关事故，保持稳定"
+    elif target.kind == Target.Kind.QUANTITATIVE and target.comparator == "<=":
+        if target.target_value is not None:
+            value = round(
+                target.target_value * (share if target.relation == "absolute" else 1) * rng.uniform(0.8, 0.95), 2
+            )
+        else:
+            percent = 100.0
+    elif target.kind == Target.Kind.QUANTITATIVE and target.relation in {"absolute", ""} and target.target_value:
+        value = round(target.target_value * share, 2)
+    else:
+        percent = round(share * 100, 1)
+    services.progress_record(
+        target=target,
+        acting_user=staff,
+        value=value,
+        percent=percent,
+        note=note,
+        expected_version=target.version,
+        at=_at(when, rng.randint(9, 17)),
+    )

@@ -99,7 +99,7 @@ _CONDITIONS = [
         None,
         None,
     ),
-    (re.compile(r"(?P<m>[^,;。]{2,20}?)(?:实现正增长)"), ">=", "growth", "增速"),
+    (re.compile(r"(?P<m>[^,;。]{0,20}?)(?:实现正增长)"), ">=", "growth", "增速"),
     (re.compile(r"(?P<m>[^,;。]{2,24}?)(?:保持|位居|位列|稳居)(?P<b>全(?:区|市|省|国)前列)"), ">=", "rank", None),
 ]
 
@@ -211,7 +211,7 @@ def _read_sentence(
         if qs:
             made, subject = _quantitative(nt, clause, qs, section, subject, out)
         if not made:
-            cond = _condition(nt, clause, section)
+            cond = _condition(nt, clause, section, subject)
             if cond is not None:
                 made = [cond]
             else:
@@ -442,13 +442,13 @@ def _subject_of(clause: str) -> str:
 # ------------------------------------------------------------------------------------- conditions, deliverables
 
 
-def _condition(nt: NormalisedText, clause: _Clause, section: Section) -> Commitment | None:
+def _condition(nt: NormalisedText, clause: _Clause, section: Section, subject: str = "") -> Commitment | None:
     body = clause.text
     for pattern, comparator, relation, suffix in _CONDITIONS:
         m = pattern.search(body)
         if not m:
             continue
-        metric = _clean_metric(m.groupdict().get("m") or "") or body.strip()
+        metric = _clean_metric(m.groupdict().get("m") or "") or subject or body.strip()
         baseline = m.groupdict().get("b")
         if baseline and "下达" in baseline and "指标" not in baseline:
             # 完成区下达的各项就业指标: the external figure is the target itself, not a baseline

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from reports.extraction import extract_commitments
+from reports.extraction.text import clean_quote
+from tests.conftest import SAMPLES
 
 REVIEW = "一、2022年工作回顾\n\n全年完成区级税收 20 亿元，同比增长 8%。\n\n"
 
@@ -225,3 +230,65 @@ def test_numbered_list_items_and_their_count_heading():
 def test_no_plan_section_gives_nothing():
     assert extract_commitments("") == []
     assert extract_commitments("这是一段没有结构的文字。") == []
+
+
+# ------------------------------------------------------------------------------------------ gold annotations
+
+GOLD = Path(__file__).resolve().parent.parent / "data" / "gold"
+
+
+def _close(a, b) -> bool:
+    return a is not None and b is not None and abs(a - b) <= max(1e-9, 0.005 * abs(b))
+
+
+def _overlaps(p, g) -> bool:
+    spans = [(g["start"], g["end"])]
+    if g.get("value_start") is not None:
+        spans.append((g["value_start"], g["value_end"]))
+    return any(p.start < e and s < p.end for s, e in spans)
+
+
+def _gold_scores():
+    """Same matching rule as ../shared/tools/score_extraction.py: span overlap, value within 0.5%, equal unit."""
+    totals = dict(rec_hit=0, rec_n=0, prec_hit=0, prec_n=0, del_hit=0, del_n=0, rel_ok=0)
+    for path in sorted(GOLD.glob("*.json")):
+        gold = json.loads(path.read_text(encoding="utf-8"))
+        predicted = extract_commitments((SAMPLES / gold["doc"]).read_text(encoding="utf-8"))
+        with_value = [p for p in predicted if p.value is not None]
+        gold_q = [g for g in gold["commitments"] if g["value"] is not None]
+        for g in gold_q:
+            if g["borderline"] or g["duplicate_of"]:
+                continue
+            totals["rec_n"] += 1
+            hits = [
+                p
+                for p in with_value
+                if _overlaps(p, g) and _close(p.value, g["value"]) and (p.unit or "") == (g["unit"] or "")
+            ]
+            totals["rec_hit"] += bool(hits)
+            totals["rel_ok"] += any(p.relation == g["relation"] for p in hits)
+        for p in with_value:
+            totals["prec_n"] += 1
+            totals["prec_hit"] += any(_overlaps(p, g) and _close(p.value, g["value"]) for g in gold_q)
+        for g in gold["commitments"]:
+            if g["kind"] == "deliverable" and not g["borderline"]:
+                totals["del_n"] += 1
+                totals["del_hit"] += any(_overlaps(p, g) for p in predicted)
+    return totals
+
+
+def test_gold_quality_bars():
+    t = _gold_scores()
+    assert t["rec_n"] >= 13 and t["del_n"] >= 20  # the two annotated documents are really there
+    assert t["rec_hit"] / t["rec_n"] >= 0.95, t
+    assert t["prec_hit"] / t["prec_n"] >= 0.90, t
+    assert t["del_hit"] / t["del_n"] >= 0.70, t
+    assert t["rel_ok"] / t["rec_hit"] >= 0.90, t
+
+
+def test_gold_quotes_are_normalised_original_spans():
+    text = (SAMPLES / "001_36a30e4d42ff877c.txt").read_text(encoding="utf-8")
+    for r in extract_commitments(text):
+        assert r.quote == clean_quote(text[r.start : r.end])
+        if r.value_start is not None:
+            assert r.start <= r.value_start < r.value_end <= r.end

@@ -166,8 +166,14 @@ def _section_cuts(nt: NormalisedText, sections: list[Section]) -> set[int]:
         p = nt.to_text(s.start)
         cuts.add(p)
         heading = re.sub(r"[ \t\u3000]*\n[ \t\u3000]*", "", s.full_heading or s.heading).translate(_WIDTH)
-        if heading and nt.text.startswith(heading, p):
-            cuts.add(p + len(heading))
+        end = p + len(heading)
+        if (
+            heading
+            and s.kind not in {"target", "lead", "colon", "footnote"}
+            and nt.text.startswith(heading, p)
+            and not (nt.text[end - 1 : end].isdigit() or nt.text[end - 1 : end] == ".")
+        ):
+            cuts.add(end)
     return cuts
 
 

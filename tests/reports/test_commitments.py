@@ -292,3 +292,13 @@ def test_gold_quotes_are_normalised_original_spans():
         assert r.quote == clean_quote(text[r.start : r.end])
         if r.value_start is not None:
             assert r.start <= r.value_start < r.value_end <= r.end
+
+
+def test_target_lead_in_wrapped_inside_a_number():
+    text = plan(
+        "2023年经济社会发展的主要目标任务是：税收计划入库 23.2\n亿元，"
+        "比 2022年预计完成数增长 25%，力争超额完成 24亿元；"
+    )
+    first, second = extract_commitments(text)
+    assert (first.value, first.unit, first.stretch_value) == (2.32e9, "元", 2.4e9)
+    assert (second.value, second.relation, second.baseline) == (25.0, "growth", "2022年预计完成数")

@@ -54,6 +54,7 @@ _SYNONYMS = {
 def canonical_metric(name: str) -> str:
     """One spelling for a metric name, so that a commitment and next year's result compare equal."""
     name = re.sub(r"[\s*“”\"‘’「」]", "", name)
+    name = re.sub(r"^(?:全市|全区|全镇|全县|全国|全省|全旗|全街道|镇域|区域)(?=.{2})", "", name)
     suffix = ""
     for tail in ("增速", "增幅", "增长率"):
         if name.endswith(tail) and len(name) > len(tail):
@@ -65,27 +66,36 @@ def canonical_metric(name: str) -> str:
 
 _LEAD_NOISE = re.compile(
     r"^(?:[¹²³⁴⁵⁶⁷⁸⁹⁰]+|(?:完成|实现|达到)(?=[^\d\s,;]{4})|其中|此外|另外|同时|并且|并|且|以及|及|和|与|还|又|共计|合计|总计|累计|共|先后|全年|今年以来|今年|年内|当年"
-    r"|一年来|五年来|过去五年|过去一年|五年|截至[^,;:]{0,14}?(?:底|末|日|止|月)|\d{1,2}\s*[-—~至]\s*\d{1,2}\s*月(?:份)?"
+    r"|一年来|五年来|过去五年|过去一年|五年|截至[^,;:]{0,14}?(?:月底|月末|底|末|日|止|月)|\d{1,2}\s*[-—~至]\s*\d{1,2}\s*月(?:份)?"
     r"|(?:19|20)\d{2}\s*年(?:度|底|末|全年)?|前三季度|上半年|全镇|全区|全市|全县|全国|全省|全旗|镇域(?:内)?|辖区(?:内)?"
     r"|区域内|预计全年|全年预计|预计|力争|已经|已|成功|顺利|有效|积极|全面|进一步|持续|稳步|不断|大力|首次|率先"
-    r"|实际|分别|在此基础上|通过[^,;]{0,10}?(?=[累共完实新])|的)\s*"
+    r"|实际|分别|将|把|对|在此基础上|通过[^,;]{0,10}?(?=[累共完实新])|的)\s*"
 )
 _TAIL_NOISE = re.compile(
-    r"(?:完成|实现|达到|达|为|是|突破|超过|超|约|近|逾|同比|比上年|较上年|比去年|较去年|分别|均|都|共|计|合计|累计|总计"
+    r"(?:完成|实现|达到|达|为|是|突破|超过|超|(?<![签预节合履公特制])约|近|逾|同比|比上年|较上年|比去年|较去年|分别|均|都|共|计|合计|累计|总计"
     r"|不低于|不少于|至少|了|到|至|共计|首次|跃上|稳定在|保持在|控制在|累计达|已达|增加到|增至|提高到|提升至|提高至|上升至"
-    r"|下降至|降至|缩短至|缩短到|减少至|高于|低于|占|约占|的|每年|年均|平均|全年|当年|连续|新台阶|在|以)\s*$"
+    r"|下降至|降至|降到|增长到|扩大到|上升到|下降到|减少到|提升到|攀升至|缩短至|缩短到|减少至|高于|低于|占|约占"
+    r"|的|每年|年均|平均|全年|当年|连续|新台阶|在|以)\s*$"
 )
-_GROWTH_WORDS = r"增长|增幅|增速|增加|提高|提升|上升|上涨|攀升|下降|减少|降低|回落|下滑|收窄|缩减|缩短|下跌|增|降|涨|减"
+_GROWTH_WORDS = r"递增|递减|提速|增长|增幅|增速|增加|提高|提升|上升|上涨|攀升|下降|减少|降低|回落|下滑|收窄|缩减|缩短|下跌|增|降|涨|减"
 _GROWTH_TAIL = re.compile(rf"(?:同比|比上年|较上年|比去年|较去年|年均|平均|分别)?(?:{_GROWTH_WORDS})(?:了)?\s*$")
-_DECLINE = re.compile(r"下降|减少|降低|回落|下滑|收窄|缩减|缩短|下跌|降|减")
+_DECLINE = re.compile(r"递减|下降|减少|降低|回落|下滑|收窄|缩减|缩短|下跌|降|减")
 _VERB_ONLY = re.compile(
     r"^(?:完成|实现|新建|新建成|建成|建设|新增|新增启动|启动|开展|实施|组织|提供|办理|发放|举办|接待|受理|签约|开工|完工|竣工"
     r"|改造|修缮|落实|引进|培育|创建|打造|建立|组建|设立|解决|化解|排查|检查|整改|走访|慰问|帮助|扶持|兑付|投入|拨付|安置"
-    r"|招录|吸纳|培训|推出|出台|开设|覆盖|服务|处置|拆除|排除|新开|开通|种植|栽植|植树|造林|累计)$"
+    r"|招录|吸纳|培训|推出|出台|开设|覆盖|服务|处置|拆除|排除|新开|开通|种植|栽植|植树|造林|累计|保障|培育|推进|推动|完成了|成立|做到|达到)$"
 )
 _EVALUATIVE = re.compile(
     r"(?:成片化)?(?:成效显著|取得[^,;]*|稳步[^,;]*|持续[^,;]*|不断[^,;]*|显著[^,;]*|有效[^,;]*|明显[^,;]*|进一步[^,;]*"
     r"|全面[^,;]*|扎实[^,;]*|加快[^,;]*|深入[^,;]*|有序[^,;]*|日趋[^,;]*|更加[^,;]*|得到[^,;]*|实现[^,;]*)$"
+)
+_VERB_START = re.compile(
+    r"(?:走访|巡查|检查|受理|办理|开展|完成|实现|化解|调处|排查|签约|发放|接待|组织|举办|服务|帮助|新增|引进|拆除|整改|发现"
+    r"|处置|上报|解决|投入|落实|建成|新建|实施|提供|培训|慰问|救助|改造|修缮|吸纳|安置)"
+)
+_RANK_TAIL = re.compile(
+    r"(?:(?:考评|考核|排名|综合排名|名列|位列|位居|排在|列|居)?(?:全区|全市|全省|全国|全镇|各镇|各街镇|全区各镇|全区各街镇)?"
+    r"(?:各镇|街镇)?(?:排名|位列|列|居|位居)?)$"
 )
 _LOCATIVE = re.compile(
     r"^在[^,;]{1,14}?((?:建设|新建|开展|实施|完成|设立|建成|开设|举办|组织|打造|推进|落实|培育|创建|发放|提供)\S*)$"
@@ -126,6 +136,13 @@ _BASELINE_RE = re.compile(
     r"(同比)|比(上年同期|上年|去年同期|去年|(?:19|20)\d{2}\s*年(?:底|末)?(?:预计完成数)?)|与\s*((?:19|20)\d{2}\s*年(?:底|末)?)\s*相比"
     r"|较(上年|去年|(?:19|20)\d{2}\s*年(?:底|末)?)"
 )
+_SCOPE_BEFORE_TOTAL = re.compile(
+    r"\s*[\u4e00-\u9fff]{1,6}?(?:共|合计|共计)?(?:完成|实现|贡献|缴纳|上缴)[^,;。]{0,10}?\d[\d.]*\s*[万亿]?元"
+)
+_FROM_BEFORE = re.compile(r"(?:从|由)\s*(?:(?:19|20)\d{2}\s*年(?:底|末)?的?)?\s*$")
+_TO_AFTER = re.compile(r"[^,;。\d]{0,6}?(?:增加|提高|提升|上升|下降|降低|减少|扩大|增长|缩小|攀升|缩短|降)(?:到|至)")
+_QUALIFIER_TAIL = re.compile(r"(?:近|约|超过|超|逾|不低于|不少于|接近|将近|大约|高于|低于|了)+\s*$")
+_ONE_VERB = re.compile(r"(?:建成|新建|建设|打造|成立|开设|新增|设立|引进|落地|创建|获评|完成)\s*$")
 _SHARED_SUBJECT = re.compile(r"(?:均|都|皆|全部)\s*(?:达到|达|为|实现|超过)?\s*$")
 
 
@@ -220,39 +237,98 @@ def _sentence_records(
     out: list[Achievement] = []
     prev: Achievement | None = None  # last record of this sentence
     prev_q: Quantity | None = None
-    for q, sec in items:
+    prev_skipped = False
+    from_text: str | None = None
+    for k, (q, sec) in enumerate(items):
         c_start = _clause_start(t, s_start, q.start, prev_q.end if prev_q else None)
         clause_start_plain = max([t.rfind(c, s_start, q.start) for c in ",;:"] + [s_start - 1]) + 1
         pre = t[c_start : q.start]
         pre_full = t[clause_start_plain : q.start]
-        if _skip(t, q, pre, pre_full):
+        same_clause = prev_q is not None and not any(c in t[prev_q.end : q.start] for c in _CLAUSE_END)
+        nxt = items[k + 1][0] if k + 1 < len(items) else None
+        if _skip(t, q, pre, pre_full, prev_skipped and same_clause, nxt):
+            prev_q, prev_skipped = q, True
+            continue
+        prev_skipped = False
+        m = _FROM_BEFORE.search(pre)
+        if m and _TO_AFTER.match(t, q.end):
+            # "由 2010 年的 162.4 亿元增加到 287.9 亿元": the first figure is the starting point
+            subject = _strip_noise(pre[: m.start()])
+            prev = Achievement(
+                quote="", start=0, end=0, extra={"subject": canonical_metric(subject)} if subject else {}
+            )
+            from_text = re.sub(r"\s+", "", t[c_start + m.start() + 1 : q.end])
             prev_q = q
             continue
         ratio_ok = prev is not None and prev.completion_ratio is None and prev.unit != "%" and prev.value is not None
         if q.unit == "%" and ratio_ok and _RATIO_BEFORE.search(pre_full):
-            if True:
-                prev.completion_ratio = q.value
-                prev.implied_target = round(prev.value / q.value * 100, 2) if q.value else None
-                prev.end = ctx.nt.span(q.start, q.end)[1]
-                prev.quote = clean_quote(ctx.original[prev.start : prev.end])
-                prev_q = q
-                continue
+            prev.completion_ratio = q.value
+            prev.implied_target = round(prev.value / q.value * 100, 2) if q.value else None
+            prev.end = ctx.nt.span(q.start, q.end)[1]
+            prev.quote = clean_quote(ctx.original[prev.start : prev.end])
+            prev_q = q
+            continue
         rec = _record(ctx, sec, s_start, q, c_start, pre, pre_full, prev, prev_q)
+        if from_text:
+            rec.extra["from"] = from_text
+            from_text = None
         out.append(rec)
         prev, prev_q = rec, q
     _split_shared_subjects(ctx, out)
+    _pair_respective_growth(out)
     return out
 
 
-def _skip(t: str, q: Quantity, pre: str, pre_full: str) -> bool:
+def _pair_respective_growth(records: list[Achievement]) -> None:
+    """ "总资产 211 亿元，净资产 84 亿元，与 2016 年底相比增长 4.87%和 8.52%": the rates follow the levels in order."""
+    growth = [r for r in records if r.relation == "growth" and r.extra.get("context_subject")]
+    if len(growth) < 2:
+        return
+    first = records.index(growth[0])
+    if records[first : first + len(growth)] != growth or any(g.start != growth[0].start for g in growth[1:2]):
+        return  # only rates listed together in one clause ("增长 4.87%和 8.52%")
+    levels = [r for r in records[:first] if r.relation == "absolute" and not r.metric.endswith(("增加额", "减少额"))]
+    if len(levels) < len(growth):
+        return
+    for level, rate in zip(levels[-len(growth) :], growth, strict=True):
+        base = level.extra.get("subject") or level.metric
+        rate.metric = canonical_metric(base + "增速")
+
+
+def _skip(t: str, q: Quantity, pre: str, pre_full: str, prev_skipped: bool, nxt: Quantity | None) -> bool:
     if q.unit is None:
         return True
+    if re.search(r"(?:折合|约合|合人民币|相当于)\s*$", pre):
+        return True  # a conversion of the figure before
+    size_class = q.qualifier_text in ("以上", "以下") and nxt is not None and nxt.start - q.end < 24
+    if size_class and not any(c in t[q.end : nxt.start] for c in _CLAUSE_END + "、"):
+        return True  # "10 亿元以上重大产业项目 47 个": a size class, not a result
     if q.chinese and _QUOTED.search(t[max(0, q.start - 12) : q.start]):
         return True  # a name in quotation marks: “三站一场”, “新十条”
+    if t[q.start - 1 : q.start] in '“"' and re.match(r"[^“”\",;。]{0,14}[”\"]", t[q.end : q.end + 16]):
+        return True  # “15 分钟社区美好生活圈”, “两会期间”
     core = pre.strip(" *")
     if _SCOPE_ONLY.match(core) or _CONTEXT_VERB.search(core):
         return True  # 全镇 121 个小区, 统筹 33 个居民区: the scope, not a result
-    return q.chinese and t.startswith(("规定", "大", "个方面", "方面"), q.end)
+    if prev_skipped and core.strip("、和及与 ") == "":
+        return True  # listed with a skipped scope figure: "召集 15 家条线部门…和 33 个居民区"
+    if q.chinese and q.value == 1 and re.search(r"[不无每逐]\S?\s*$", t[max(0, q.start - 3) : q.start]):
+        return True  # 不漏一人, 每一户
+    if q.unit in ("家", "个") and _SCOPE_BEFORE_TOTAL.match(t, q.end):
+        return True  # "92 家企业完成综合税收 6.09 亿元": the scope of the total that follows
+    if (
+        q.chinese
+        and q.unit == "次"
+        and (
+            re.match(r"[、和]?[^,;。]{0,12}?会", t[q.end : q.end + 14])
+            or re.search(r"第[一二三四五六七八九十]+次、$", t[max(0, q.start - 10) : q.start])
+        )
+    ):
+        return True  # 人大一次会议, 第十次、十一次党代会: sessions, not counts
+    if q.chinese and q.value == 1 and not _ONE_VERB.search(t[max(0, q.start - 6) : q.start]):
+        return True  # 一场硬仗, 一批: idioms; "新建成一所幼儿园" is a count
+    # a numeral in a name: 八项规定, 十个最受欢迎…, 司法惠民十项措施
+    return q.chinese and t.startswith(("规定", "大", "个方面", "方面", "最", "佳", "措施", "举措", "条"), q.end)
 
 
 def _record(
@@ -271,13 +347,16 @@ def _record(
     value = q.value
     if relation == "growth" and _DECLINE.search(_growth_word(pre, prev)):
         value = -abs(value)
-    metric = _metric(ctx, s_start, c_start, q, pre, relation, prev)
+    metric, subject, from_context = _metric(ctx, s_start, c_start, q, pre, relation, prev)
     start, end = ctx.nt.span(c_start, q.end)
     v_start, v_end = ctx.nt.span(q.start, q.end)
     as_of, forecast = _as_of(t, s_start, c_start, q.start, sec, ctx.review_year)
     baseline = None
+    if relation == "ratio" and q.unit == "倍":
+        m = re.search(r"(?:是|为|相当于)([^,;]{1,16}?)的?\s*$", t[c_start : q.start])
+        baseline = re.sub(r"[\s“”\"]", "", m.group(1)) if m else None
     if relation == "growth":
-        m = _last_match(_BASELINE_RE, t, s_start, q.start)
+        m = _last_match(_BASELINE_RE, t, t.rfind(";", s_start, q.start) + 1 or s_start, q.start)
         if m:
             baseline = re.sub(r"\s+", "", next(g for g in m.groups() if g))
     return Achievement(
@@ -298,12 +377,16 @@ def _record(
         is_forecast=forecast,
         period_year=sec.year,
         section=sec.path,
-        extra={"chinese_numeral": q.chinese} if q.chinese else {},
+        extra={
+            "subject": subject,
+            **({"context_subject": True} if from_context else {}),
+            **({"chinese_numeral": True} if q.chinese else {}),
+        },
     )
 
 
 def _growth_word(pre: str, prev: Achievement | None) -> str:
-    m = _GROWTH_TAIL.search(pre.rstrip(" 、和及"))
+    m = _GROWTH_TAIL.search(_QUALIFIER_TAIL.sub("", pre.rstrip(" 、和及")))
     if m:
         return m.group(0)
     if prev is not None and prev.relation == "growth" and pre.strip(" 、和及") == "":
@@ -316,9 +399,11 @@ def _relation(q: Quantity, pre: str, prev: Achievement | None, prev_q: Quantity 
         return "rank"
     if q.unit == "ratio":
         return "ratio"
+    if q.unit == "倍" and re.search(r"(?:是|为|相当于)[^,;]{0,16}?的?\s*$", pre):
+        return "ratio"  # "是 2010 年的 2.6 倍"
     if q.unit in ("%", "‰", "百分点", "倍"):
-        core = pre.rstrip(" ")
-        if _GROWTH_TAIL.search(core) or re.search(r"同比|比上年|较上年", core[-6:]):
+        core = _QUALIFIER_TAIL.sub("", pre.rstrip(" "))
+        if _GROWTH_TAIL.search(core) or re.search(r"同比|比上年|较上年|增长率|增速|增幅|涨幅|降幅", core[-6:]):
             return "growth"
         if q.unit in ("百分点", "倍"):
             return "growth"
@@ -331,76 +416,110 @@ def _relation(q: Quantity, pre: str, prev: Achievement | None, prev_q: Quantity 
 # --- metric ----------------------------------------------------------------------------------------------------
 
 
+_UNPARSED_FIGURE = re.compile(
+    r"(?:为|达到|达|是)?\s*\d[\d.]*[^\s,;、\u4e00-\u9fff]*(?:[\u4e00-\u9fff]{0,3}/[^\s,;、]*)?、?\s*$"
+)
+
+
 def _metric(
     ctx: _Context, s_start: int, c_start: int, q: Quantity, pre: str, relation: str, prev: Achievement | None
-) -> str:
+) -> tuple[str, str, bool]:
+    """(metric, subject, from_context): the subject is the indicator without a growth/rank suffix, reused by
+    later clauses; from_context tells that the clause itself did not name it."""
     t = ctx.text
     core = pre
-    for marker in ("累计", "共计", "合计", "总计"):  # "在各居民区累计开设…" -> "开设…"
+    for marker in ("累计", "共计", "合计", "总计", "共"):  # "在各居民区累计开设…" -> "开设…"
         k = core.rfind(marker)
-        if k > 0:
-            core = core[k + len(marker) :]
+        rest = core[k + len(marker) :].strip(" ") if k > 0 else ""
+        if len(rest) >= 2 and (marker != "共" or _VERB_START.match(rest)):
+            core = rest
+    core = _BASELINE_RE.sub("", core)
+    core = _UNPARSED_FIGURE.sub("", core)  # "PM2.5年均浓度为26.3微克/立方米、下降 7.4%"
+    core = re.sub(r"(?:19|20)\d{2}\s*年(?:度|底|末)?", "", core)
+    m = re.match(r"^[\u4e00-\u9fff]{0,4}?(?:完成|实现)(?!率)(?=[^\d\s]{2})", core)
+    if m and not _VERB_ONLY.match(core[: m.end()]):
+        core = core[m.end() :]  # "企业完成综合税收" -> 综合税收
+    increment = ""
+    if relation == "absolute":
+        m = re.search(r"(?:增加|增长|减少|下降)(?:了)?\s*$", core)
+        if m and (re.search(r"比|较|同比", pre) or not core[: m.start()].strip()):
+            increment = "减少额" if m.group(0)[0] in "减下" else "增加额"  # "比 2010 年增加 13480 元"
+            core = core[: m.start()]
     if relation == "growth":
-        core = _GROWTH_TAIL.sub("", core.rstrip(" "))
+        core = _GROWTH_TAIL.sub("", _QUALIFIER_TAIL.sub("", core.rstrip(" ")))
+    if relation == "rank":
+        core = _RANK_TAIL.sub("", core.rstrip(" "))
+    if relation == "ratio" and q.unit == "倍":
+        core = re.sub(r"(?:是|为|相当于)[^,;]{0,16}?的?\s*$", "", core)
     core = _strip_noise(core)
     m = _LOCATIVE.match(core)
     if m:
         core = m.group(1)
-    if core.endswith("等"):
+    if core.endswith(("等", "在内")):
         core = ""  # "和欣国际、新梅绿岛苑等 8 个社区花园": names, the object follows
-    if "分别" in pre or "分别" in t[s_start : q.start]:
-        if not core:
-            return _context_metric(ctx, s_start, c_start, prev, relation)
-        return canonical_metric(core + ("增速" if relation == "growth" else ""))
-    if not core or len(core) < 2 or _VERB_ONLY.match(core):
-        post = _post_object(t, q.end)
+    own = len(core) >= 2 and not _VERB_ONLY.match(core)
+    if len(core) < 2:
+        core = ""
+    subject = ""
+    if "分别" in t[s_start : q.start]:
+        own = True  # subjects listed before 分别 are assigned afterwards
+    elif not own:
+        post = _post_object(t, q.end) if relation not in ("growth", "rank", "ratio") and not increment else ""
         if post:
             core = (core + post) if core else post
+            own = True
         else:
-            subject = _context_subject(t, s_start, c_start, prev, relation)
+            subject = _context_subject(t, s_start, c_start, prev)
             core = subject + core if subject and subject != core else core
+    elif q.unit == "%" and relation == "share":
+        m = re.match(r"\s*(满意|达标|覆盖|完成|合格|知晓)", t[q.end : q.end + 4])
+        if m and not core.endswith("率"):
+            core += m.group(1) + "率"  # "代表对办理结果 100%满意"
     if len(core) > 24:
         core = core[-24:]
-    if relation == "growth" and not re.search(r"(?:增速|增幅|增长率|涨幅|降幅|率)$", core):
+    subject = subject or canonical_metric(core)
+    if increment:
+        core += increment
+    elif relation == "growth" and not re.search(r"(?:增速|增幅|增长率|涨幅|降幅|率)$", core):
         core += "增速"
-    return canonical_metric(core)
+    elif relation == "rank" and not core.endswith(("排名", "名次")):
+        core += "排名"
+    elif relation == "ratio" and q.unit == "倍":
+        core += "倍数"
+    return canonical_metric(core), subject, not own
 
 
 def _post_object(t: str, end: int) -> str:
     """What a figure counts when it follows the verb: "完成 20 户家庭适老化改造" -> 家庭适老化改造."""
     stop = len(t)
-    for c in (*_CLAUSE_END, "、", "和", "及", "与", "获", "被", "成为", "开展", "实现", "达到", "纳入"):
+    for c in (*_CLAUSE_END, "、", "和", "以及", "及", "与", "获", "被", "成为", "开展", "实现", "达到", "纳入"):
         k = t.find(c, end, end + 30)
         if k >= end:
             stop = min(stop, k)
     post = t[end:stop].strip(" *")
-    if not post or len(post) > 20 or re.search(r"[\d“”\"]", post):
+    digit = re.search(r"\d", post)
+    if digit:
+        post = post[: digit.start()]
+        post = post[: post.rfind("的")] if "的" in post else post
+    post = post.strip(" *")
+    post = _EVALUATIVE.sub("", re.sub(r"[“”\"‘’]", "", post))
+    if not post or len(post) > 20:
         return ""
     post = re.sub(r"^(?:的|左右|以上|余|多)", "", post)
     post = _POST_NOISE.sub("", post)
     return post if 2 <= len(post) <= 16 else ""
 
 
-def _context_subject(t: str, s_start: int, c_start: int, prev: Achievement | None, relation: str) -> str:
-    """The subject a verb-only clause leaves out: the indicator of the previous figure for a growth rate,
-    else the opening clause of the sentence ("加装电梯成片化成效显著，全年完工 16 台")."""
-    if relation == "growth" and prev is not None and prev.metric and prev.relation == "absolute":
-        return prev.metric
+def _context_subject(t: str, s_start: int, c_start: int, prev: Achievement | None) -> str:
+    """The subject a clause leaves out: that of the previous figure of the sentence, else the sentence's opening
+    clause ("加装电梯成片化成效显著，全年完工 16 台")."""
+    if prev is not None and prev.extra.get("subject"):
+        return prev.extra["subject"]
     first = t[s_start:c_start]
     first = re.split(r"[,;:]", first)[0] if first else ""
     first = _strip_noise(_EVALUATIVE.sub("", _strip_noise(first)))
-    if 2 <= len(first) <= 12:
-        return first
-    if prev is not None and prev.metric:
-        return re.sub(r"增速$", "", prev.metric)
-    return ""
-
-
-def _context_metric(ctx: _Context, s_start: int, c_start: int, prev: Achievement | None, relation: str) -> str:
-    subject = _context_subject(ctx.text, s_start, c_start, prev, relation)
-    if relation == "growth" and subject and not subject.endswith("增速"):
-        subject += "增速"
-    return canonical_metric(subject)
+    first = re.split(r"[\d]", first)[0]
+    return first if 2 <= len(first) <= 12 else ""
 
 
 def _split_shared_subjects(ctx: _Context, records: list[Achievement]) -> None:

@@ -12,6 +12,7 @@ line breaks removed (the gold convention), so full-width punctuation and page re
 from __future__ import annotations
 
 import calendar
+import itertools
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -77,7 +78,10 @@ _TAIL_NOISE = re.compile(
     r"|下降至|降至|降到|增长到|扩大到|上升到|下降到|减少到|提升到|攀升至|缩短至|缩短到|减少至|高于|低于|占|约占"
     r"|的|每年|年均|平均|全年|当年|连续|新台阶|在|以)\s*$"
 )
-_GROWTH_WORDS = r"递增|递减|提速|增长|增幅|增速|增加|提高|提升|上升|上涨|攀升|下降|减少|降低|回落|下滑|收窄|缩减|缩短|下跌|增|降|涨|减"
+_GROWTH_WORDS = (
+    r"递增|递减|提速|增长|增幅|增速|增加|提高|提升|上升|上涨|攀升"
+    r"|下降|减少|降低|回落|下滑|收窄|缩减|缩短|下跌|增|降|涨|减"
+)
 _GROWTH_TAIL = re.compile(rf"(?:同比|比上年|较上年|比去年|较去年|年均|平均|分别)?(?:{_GROWTH_WORDS})(?:了)?\s*$")
 _DECLINE = re.compile(r"递减|下降|减少|降低|回落|下滑|收窄|缩减|缩短|下跌|降|减")
 _VERB_ONLY = re.compile(
@@ -285,8 +289,11 @@ def _pair_respective_growth(records: list[Achievement]) -> None:
     if len(growth) < 2:
         return
     first = records.index(growth[0])
-    if records[first : first + len(growth)] != growth or any(g.start != growth[0].start for g in growth[1:2]):
-        return  # only rates listed together in one clause ("增长 4.87%和 8.52%")
+    if records[first : first + len(growth)] != growth:
+        return
+    for a, b in itertools.pairwise(growth):
+        if (b.value_start or 0) - (a.value_end or 0) > 3:
+            return  # only rates listed together ("增长 4.87%和 8.52%")
     levels = [r for r in records[:first] if r.relation == "absolute" and not r.metric.endswith(("增加额", "减少额"))]
     if len(levels) < len(growth):
         return
@@ -325,7 +332,7 @@ def _skip(t: str, q: Quantity, pre: str, pre_full: str, prev_skipped: bool, nxt:
         )
     ):
         return True  # 人大一次会议, 第十次、十一次党代会: sessions, not counts
-    if q.chinese and q.value == 1 and not _ONE_VERB.search(t[max(0, q.start - 6) : q.start]):
+    if q.chinese and q.value == 1 and not q.rank and not _ONE_VERB.search(t[max(0, q.start - 6) : q.start]):
         return True  # 一场硬仗, 一批: idioms; "新建成一所幼儿园" is a count
     # a numeral in a name: 八项规定, 十个最受欢迎…, 司法惠民十项措施
     return q.chinese and t.startswith(("规定", "大", "个方面", "方面", "最", "佳", "措施", "举措", "条"), q.end)
@@ -344,7 +351,7 @@ def _record(
 ) -> Achievement:
     t = ctx.text
     relation = _relation(q, pre, prev, prev_q, t)
-    value = q.value
+    value = float(f"{q.value:.12g}")  # 287.9 亿 is 28789999999.999996 in binary
     if relation == "growth" and _DECLINE.search(_growth_word(pre, prev)):
         value = -abs(value)
     metric, subject, from_context = _metric(ctx, s_start, c_start, q, pre, relation, prev)

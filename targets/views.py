@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from targets import permissions, selectors, services
 from targets.forms import ExtensionForm, LifecycleForm, ProgressForm, TargetFilterForm
-from targets.health import HEALTH_LABELS, progress_percent, target_health
+from targets.health import HEALTH_LABELS, HEALTH_ORDER, progress_percent, target_health
 from targets.models import Milestone, Target
 
 
@@ -39,6 +39,8 @@ def home(request: HttpRequest) -> HttpResponse:
     counts = selectors.health_counts(rows)
     if health:
         rows = [t for t in rows if t.health == health]
+    # Own department first, then the worst health, then the nearest due date.
+    rows.sort(key=lambda t: (getattr(t, "mine", 0), HEALTH_ORDER[t.health], t.due_date, t.pk))
     my_departments = permissions.user_department_ids(request.user)
     for target in rows:
         target.progress = progress_percent(target)
@@ -54,6 +56,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "today": today,
             "counts": [(key, HEALTH_LABELS[key], counts.get(key, 0)) for key in HEALTH_LABELS],
             "total": sum(counts.values()),
+            "closed": counts.get(None, 0),
         },
     )
 

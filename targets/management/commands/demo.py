@@ -28,10 +28,10 @@ from django.utils import timezone
 
 from notifications.workdays import add_working_days
 from reports import services as report_services
-from reports.models import Report
+from reports.models import Commitment, Report
 from targets import services
 from targets.health import planned_percent
-from targets.models import Department, Membership, Organisation, Target
+from targets.models import Department, Membership, Organisation, Target, TargetEvent
 
 DEFAULT_PASSWORD = "duban-demo"  # noqa: S105 - printed demo accounts, documented
 SAMPLES = Path(settings.BASE_DIR) / "samples"
@@ -182,6 +182,7 @@ def build_demo(*, password: str, today: date, progress=lambda items, _descriptio
             suffix = DEPARTMENT_SLUGS.get(department.name, f"d{index}")
             staff[department.pk] = _member(info, suffix, passwords, Membership.Role.STAFF, accounts, department)
         fresh_targets.sort(key=lambda t: (t.commitment.start if t.commitment_id else 0, t.pk))
+        _backdate_acceptance(fresh_targets, today=today)
         actors = {"admin": info["admin"], "supervisor": info["supervisor"], "staff": staff}
         for index, target in enumerate(progress(fresh_targets, f"{town} 进展记录")):
             _history(target, index=index, actors=actors, today=today)
@@ -217,6 +218,19 @@ class _Passwords:
         user.password = self._hash
         user.save(update_fields=["password"])
         return user
+
+
+def _backdate_acceptance(targets: list[Target], *, today: date) -> None:
+    """Accepting happened when the plan was issued (mid-January), not today: move those rows back."""
+    for plan_year in {t.plan_year for t in targets}:
+        when = _at(min(date(plan_year, 1, 20), today), 9)
+        ids = [t.pk for t in targets if t.plan_year == plan_year]
+        Target.objects.filter(pk__in=ids).update(created_at=when, updated_at=when)
+        TargetEvent.objects.filter(target_id__in=ids, kind=TargetEvent.Kind.CREATED).update(created_at=when)
+        Commitment.objects.filter(target__in=ids).update(reviewed_at=when)
+        for target in targets:
+            if target.plan_year == plan_year:
+                target.created_at = target.updated_at = when
 
 
 def _import(organisation: Organisation, prefix: str, admin) -> tuple[Report, bool]:

@@ -188,6 +188,7 @@ def test_review_page_lists_commitments_with_highlighted_quotes(client, report, a
     # the suggested lead department is preselected (税收 -> 经济发展办, which exists)
     assert f'<option value="{dept_econ.pk}" selected>经济发展办</option>' in page
     assert page.count('name="c' + str(tax.pk) + '-reason"') == 1
+    assert reverse("reports:commitment-edit", args=[tax.pk]) in page
     assert "全部采纳其余 4 条" in page
 
 
@@ -228,28 +229,40 @@ def test_review_page_is_fast_for_large_reports(client, org, ada, dept_econ, djan
 # --- actions ----------------------------------------------------------------------
 
 
-def test_edit_saves_changed_fields(client, report, ada):
+def test_edit_page_saves_changed_fields(client, report, ada):
     tax = commitment(report, "区级税收增速")
     client.force_login(ada)
-    prefix = f"c{tax.pk}-"
+    url = reverse("reports:commitment-edit", args=[tax.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "区级税收增长 15%" in page.content.decode()
     data = {
-        prefix + "kind": "quantitative",
-        prefix + "metric": "区级税收增幅",
-        prefix + "value": "16",
-        prefix + "comparator": ">=",
-        prefix + "relation": "growth",
-        prefix + "unit": "%",
-        prefix + "plan_year": "2023",
+        "kind": "quantitative",
+        "metric": "区级税收增幅",
+        "value": "16",
+        "comparator": ">=",
+        "relation": "growth",
+        "unit": "%",
+        "plan_year": "2023",
     }
-    response = client.post(reverse("reports:commitment-edit", args=[tax.pk]), data)
+    response = client.post(url, data)
     assert response.status_code == 302 and response["Location"].endswith(f"#c-{tax.pk}")
     tax.refresh_from_db()
     assert (tax.metric, tax.value, tax.comparator) == ("区级税收增幅", 16, ">=")
-    bad = {**data, prefix + "comparator": "bogus"}
-    response = client.post(reverse("reports:commitment-edit", args=[tax.pk]), bad, follow=True)
-    assert "未保存" in response.content.decode()
+    response = client.post(url, {**data, "comparator": "bogus", "value": "abc"})
+    assert response.status_code == 400
+    assert response.content.decode().count("field-error") == 2
+    response = client.post(url, {**data, "value": "5", "value_max": "3"})
+    assert response.status_code == 400 and "上限不能小于数值" in response.content.decode()
     tax.refresh_from_db()
-    assert tax.comparator == ">="
+    assert (tax.value, tax.comparator) == (16, ">=")
+
+
+def test_edit_page_refuses_reviewed_commitments(client, report, ada):
+    tax = commitment(report, "区级税收增速")
+    Commitment.objects.filter(pk=tax.pk).update(status="rejected", reject_reason="x")
+    client.force_login(ada)
+    response = client.get(reverse("reports:commitment-edit", args=[tax.pk]), follow=True)
+    assert "不能修改" in response.content.decode()
 
 
 def test_reject_requires_a_reason(client, report, ada):
@@ -277,6 +290,7 @@ def test_accept_with_chosen_department_then_accept_all(client, report, ada, dept
     assert target.lead_department == dept_housing
     page = client.get(reverse("reports:detail", args=[report.pk])).content.decode()
     assert target.title in page
+    assert f'href="{reverse("target-detail", kwargs={"pk": target.pk})}"' in page
     client.post(reverse("reports:accept-all", args=[report.pk]))
     assert set(report.commitments.values_list("status", flat=True)) == {"accepted"}
     assert Target.objects.filter(organisation=report.organisation).count() == 4
@@ -301,6 +315,7 @@ def test_non_admins_cannot_act(client, report, persona, request):
         == expected
     )
     assert client.post(reverse("reports:accept-all", args=[report.pk])).status_code == expected
+    assert client.get(reverse("reports:commitment-edit", args=[tax.pk])).status_code == expected
     assert set(report.commitments.values_list("status", flat=True)) == {"proposed"}
 
 

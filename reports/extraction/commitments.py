@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import itertools
 import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from reports.extraction.numbers import Quantity, find_quantities
+from reports.extraction.numbers import _WIDE, Quantity, find_quantities
 from reports.extraction.records import Commitment
 from reports.extraction.sections import Section, split_sections
 from reports.extraction.text import _FULLWIDTH as _WIDTH
@@ -103,6 +105,7 @@ _CONDITIONS = [
     (re.compile(r"(?P<m>[^,;。]{2,24}?)(?:保持|位居|位列|稳居)(?P<b>全(?:区|市|省|国)前列)"), ">=", "rank", None),
 ]
 
+_CONDITION_HINT = re.compile(r"确保|下达|平均|同步|指标|正增长|前列")
 _STRONG_VERB = r"完成|建成|新建|开工建设|启动建设|建设|开工|启动|启用|打造|创建|争创|实施|举办|办好|迎接|试行"
 _WEAK_VERB = r"开展|推进|推动|加快推进|加快|协调推进"
 _DELIVERABLE_NOUN = (
@@ -144,17 +147,19 @@ def extract_commitments(text: str) -> list[Commitment]:
         return []
     cuts = sorted(_section_cuts(nt, sections))
     quantities = find_quantities(nt.text)
+    q_starts = [q.start for q in quantities]
     records: list[Commitment] = []
     lists = _find_lists(nt, sections, sorted(nt.to_text(s.start) for s in sections))
     for _, _, listed in lists:
         records.extend(listed)
+    locate = _section_locator(sections)
     for sentence_start, sentence_end in _sentences(nt.text, cuts):
         if any(a <= sentence_start < b for a, b, _ in lists):
             continue
-        section = _deepest(sections, nt.to_original(sentence_start))
+        section = locate(nt.to_original(sentence_start))
         if section is None or section.mode != "plan":
             continue
-        records.extend(_read_sentence(nt, sentence_start, sentence_end, section, quantities))
+        records.extend(_read_sentence(nt, sentence_start, sentence_end, section, quantities, q_starts))
     records.sort(key=lambda r: (r.start, r.value_start or r.start))
     return records
 
@@ -165,7 +170,9 @@ def _section_cuts(nt: NormalisedText, sections: list[Section]) -> set[int]:
     for s in sections:
         p = nt.to_text(s.start)
         cuts.add(p)
-        heading = re.sub(r"[ \t\u3000]*\n[ \t\u3000]*", "", s.full_heading or s.heading).translate(_WIDTH)
+        heading = clean_quote(s.full_heading or s.heading)
+        if _WIDE.search(heading):
+            heading = heading.translate(_WIDTH)
         end = p + len(heading)
         if (
             heading
@@ -175,6 +182,22 @@ def _section_cuts(nt: NormalisedText, sections: list[Section]) -> set[int]:
         ):
             cuts.add(end)
     return cuts
+
+
+def _section_locator(sections: list[Section]) -> Callable[[int], Section | None]:
+    """Deepest section at an original offset. Sections nest, so the containing one that starts last is the deepest."""
+    ordered = sorted(sections, key=lambda s: (s.start, s.level))
+    starts = [s.start for s in ordered]
+
+    def locate(offset: int) -> Section | None:
+        i = bisect_right(starts, offset) - 1
+        while i >= 0:
+            if ordered[i].end > offset:
+                return ordered[i]
+            i -= 1
+        return None
+
+    return locate
 
 
 def _deepest(sections: list[Section], offset: int) -> Section | None:
@@ -206,16 +229,31 @@ def _clauses(text: str, start: int, end: int) -> list[_Clause]:
 
 
 def _read_sentence(
-    nt: NormalisedText, start: int, end: int, section: Section, quantities: list[Quantity]
+    nt: NormalisedText, start: int, end: int, section: Section, quantities: list[Quantity], q_starts: list[int]
 ) -> list[Commitment]:
     text = nt.text
     out: list[Commitment] = []
-    subject = ""
+    # The subject a clause without one inherits ("…达到240亿元，同比增长21%"); the last clause without a record
+    # is only read for it when needed, which keeps the common case cheap.
+    state = {"subject": "", "pending": ""}
+
+    def subject() -> str:
+        if state["pending"]:
+            found = _subject_of(state["pending"])
+            state["pending"] = ""
+            if found:
+                state["subject"] = found
+        return state["subject"]
+
     for clause in _clauses(text, start, end):
-        qs = [q for q in quantities if clause.start <= q.start and q.end <= clause.end]
+        lo = bisect_left(q_starts, clause.start)
+        hi = bisect_left(q_starts, clause.end, lo)
+        qs = [q for q in quantities[lo:hi] if q.end <= clause.end]
         made: list[Commitment] = []
         if qs:
-            made, subject = _quantitative(nt, clause, qs, section, subject, out)
+            made, found = _quantitative(nt, clause, qs, section, subject, out)
+            if found:
+                state["subject"], state["pending"] = found, ""
         if not made:
             cond = _condition(nt, clause, section, subject)
             if cond is not None:
@@ -225,9 +263,7 @@ def _read_sentence(
                 if deliverable is not None:
                     made = [deliverable]
             if not made:
-                s = _subject_of(clause.text)
-                if s:
-                    subject = s
+                state["pending"] = clause.text
         out.extend(made)
     return out
 
@@ -236,8 +272,14 @@ def _read_sentence(
 
 
 def _quantitative(
-    nt: NormalisedText, clause: _Clause, qs: list[Quantity], section: Section, subject: str, earlier: list[Commitment]
+    nt: NormalisedText,
+    clause: _Clause,
+    qs: list[Quantity],
+    section: Section,
+    inherited_subject: Callable[[], str],
+    earlier: list[Commitment],
 ) -> tuple[list[Commitment], str]:
+    subject = ""
     text = nt.text
     out: list[Commitment] = []
     prev_end = clause.start
@@ -263,7 +305,7 @@ def _quantitative(
         if metric_subject:
             first_prefix = metric_subject
             subject = _strip_growth_suffix(_clean_metric(metric_subject))
-        base = metric_subject or subject
+        base = metric_subject or subject or inherited_subject()
         inherited = not metric_subject
         metrics = _split_metrics(base, prefix)
         value, value_max = q.value, q.value_max
@@ -448,13 +490,17 @@ def _subject_of(clause: str) -> str:
 # ------------------------------------------------------------------------------------- conditions, deliverables
 
 
-def _condition(nt: NormalisedText, clause: _Clause, section: Section, subject: str = "") -> Commitment | None:
+def _condition(
+    nt: NormalisedText, clause: _Clause, section: Section, subject: Callable[[], str] = str
+) -> Commitment | None:
     body = clause.text
+    if not _CONDITION_HINT.search(body):
+        return None
     for pattern, comparator, relation, suffix in _CONDITIONS:
         m = pattern.search(body)
         if not m:
             continue
-        metric = _clean_metric(m.groupdict().get("m") or "") or subject or body.strip()
+        metric = _clean_metric(m.groupdict().get("m") or "") or subject() or body.strip()
         baseline = m.groupdict().get("b")
         if baseline and "下达" in baseline and "指标" not in baseline:
             # 完成区下达的各项就业指标: the external figure is the target itself, not a baseline

@@ -30,6 +30,7 @@ class Quantity:
     qualifier_text: str | None = None  # the word that set the qualifier (不少于, 以上, 余 …)
 
 
+_WIDE = re.compile("[\uff01-\uff5e\u3000\u2013\ufe6a]")
 _A = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
 _C = f"[{CN_CHARS}]+"
 _SP = r"[ \t\u3000]{0,2}"
@@ -38,7 +39,8 @@ _MULT_ALT = r"万亿|千万|百万|亿|万|千(?![瓦米克])|百(?!分)"
 
 _QUANTITY = re.compile(
     rf"""
-    (?P<rank>(?:位列|排名|名列|位居|排在|列)?第{_SP}(?P<rnum>{_A}|{_C}){_SP}(?P<runit>名|位)?)
+    (?=[0-9{CN_CHARS}第位排名列])  # cheap first-character gate: most positions fail here
+    (?:(?P<rank>(?:位列|排名|名列|位居|排在|列)?第{_SP}(?P<rnum>{_A}|{_C}){_SP}(?P<runit>名|位)?)
     | (?P<ra>\d+(?:\.\d+)?)[:∶](?P<rb>\d+(?:\.\d+)?)(?![\d:])
     | 百分之(?P<pnum>{_A}|{_C})
     | (?P<n1>{_A}|{_C})
@@ -47,7 +49,7 @@ _QUANTITY = re.compile(
       {_SP}(?P<more1>余|多)?
       (?P<mult>{_MULT_ALT})?
       (?P<more2>余|多)?
-      {_SP}(?P<unit>{_UNIT_ALT})
+      {_SP}(?P<unit>{_UNIT_ALT}))
     """,
     re.VERBOSE,
 )
@@ -118,24 +120,33 @@ def _number(s: str) -> tuple[float, bool] | None:
     return None if n is None else (float(n), True)
 
 
+_PREFIX_RE = re.compile(
+    "(?:" + "|".join(re.escape(w) for w, _ in sorted(_PREFIX_QUALIFIERS, key=lambda x: -len(x[0]))) + r")[ \t]*$"
+)
+_PREFIX_KIND = dict(_PREFIX_QUALIFIERS)
+_SUFFIX_RE = re.compile(r"[ \t]*(以上|以内|以下|左右|上下)")
+_SUFFIX_KIND = dict(_SUFFIX_QUALIFIERS)
+
+
 def _qualifier_before(text: str, start: int) -> tuple[str, str] | None:
-    window = text[max(0, start - 4) : start].rstrip(" \t")
-    for word, kind in _PREFIX_QUALIFIERS:
-        if window.endswith(word):
-            if word == "近" and window.endswith(("最近", "附近", "就近", "临近", "靠近")):
-                continue
-            if word == "超" and window.endswith(("超额",)):
-                continue
-            return word, kind
-    return None
+    window = text[max(0, start - 5) : start]
+    m = _PREFIX_RE.search(window)
+    if not m:
+        return None
+    word = m.group().rstrip(" \t")
+    head = window[: m.start()]
+    if word == "近" and head.endswith(("最", "附", "就", "临", "靠")):
+        return None
+    if word == "超" and head.endswith("额"):
+        return None
+    if word in {"低于", "高于"} and head.endswith("不"):
+        return None  # covered by 不低于 / 不高于 when the window allows; never read 不低于 as 低于
+    return word, _PREFIX_KIND[word]
 
 
 def _qualifier_after(text: str, end: int) -> tuple[str, str] | None:
-    window = text[end : end + 4].lstrip(" \t")
-    for word, kind in _SUFFIX_QUALIFIERS:
-        if window.startswith(word):
-            return word, kind
-    return None
+    m = _SUFFIX_RE.match(text, end)
+    return (m.group(1), _SUFFIX_KIND[m.group(1)]) if m else None
 
 
 def _is_trap(text: str, m: re.Match, chinese: bool) -> bool:
@@ -177,7 +188,8 @@ def _is_trap(text: str, m: re.Match, chinese: bool) -> bool:
 
 def find_quantities(text: str) -> list[Quantity]:
     """Numbers with units in `text`, in order, traps excluded. Offsets index `text` itself."""
-    view = text.translate(_FULLWIDTH)  # one-for-one, offsets unchanged
+    # one-for-one, offsets unchanged; skipped when there is nothing to unify (the normalised view)
+    view = text.translate(_FULLWIDTH) if _WIDE.search(text) else text
     out: list[Quantity] = []
     for m in _QUANTITY.finditer(view):
         q = (

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 # A line break with the blanks around it; \r is treated as a blank so CRLF files behave like LF.
 _BREAK = re.compile(r"[ \t\u3000\r]*\n[ \t\u3000\r]*")
@@ -86,7 +87,10 @@ class NormalisedText:
         return k >= 0 and self.breaks[k] == i
 
 
+@lru_cache(maxsize=8)
 def normalise(original: str) -> NormalisedText:
+    """The matching view of `original`. Cached per text: commitments and achievements of one document share it
+    (callers must not mutate the result)."""
     parts: list[str] = []
     seg_text: list[int] = []
     seg_orig: list[int] = []

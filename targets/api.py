@@ -118,6 +118,7 @@ class TargetDetailAPI(RetrieveAPIView):
 class TargetProgressAPI(GenericAPIView):
     serializer_class = ProgressUpdateSerializer
     pagination_class = None
+    queryset = Target.objects.none()  # for the schema; rows come from the selector
 
     @extend_schema(summary="进展填报记录", responses={200: ProgressUpdateSerializer(many=True), 404: ErrorSerializer})
     def get(self, request: Request, pk: int) -> Response:

@@ -44,6 +44,8 @@ class ProgressCreateSerializer(serializers.Serializer):
 
 class TargetEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.get_username", read_only=True, default=None)
+    # A plain string keeps the schema's enum names free of a second "kind" choice set.
+    kind = serializers.CharField(read_only=True, help_text="、".join(f"{k} {v}" for k, v in TargetEvent.Kind.choices))
 
     class Meta:
         model = TargetEvent

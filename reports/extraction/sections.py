@@ -72,7 +72,9 @@ _BARE_KEYWORDS = re.compile(
     r"|发展计划|工作计划|工作要点|工作建议|目标和任务|主要目标)$"
 )
 _TARGET_RE = re.compile(r"(?:主要(?:预期)?|预期)目标(?:任务)?(?:是|为)?\s*\**\s*[：:]")
-_COLON_LABEL_RE = re.compile(r"^([^，,。；;：:、！？\n]{6,32})[：:]")
+_COLON_LABEL_RE = re.compile(r"^([^，,。；;：:、！？\n]{6,32})(?<!\d)[：:](?!\d)")
+# A paragraph of a plan section that looks back first ("“十四五”时期，…这五年，…" before the 十五五 goals).
+_RETRO_RE = re.compile(r"^(?:[“\"]?十[一二三四五六七八九]五[”\"]?时期|过去(?:的)?五年|这五年|五年来)(?=[，,])")
 _LEAD_RE = re.compile(r"^([^，,。；;：:、！？!?\d０-９]{4,20})。(?=\S)")
 _NOT_LABEL_RE = re.compile(r"各位代表|同志们|各位委员|^附件|单位$")
 
@@ -300,7 +302,7 @@ def split_sections(text: str) -> list[Section]:
         sections.append(Section(ln.start, ln.end, level, heading, path, "other", None, kind, parent, full))
         stack.append(_Open(len(sections) - 1, kind, number))
 
-    pseudo = ("lead", "target", "colon")
+    pseudo = ("lead", "target", "colon", "retro")
     after_heading = False
     for i, ln in enumerate(lines):
         if ln.kind == "footnote":
@@ -324,7 +326,7 @@ def split_sections(text: str) -> list[Section]:
                 push(ln, kind, n, full, _shorten(full, mlen))
                 after_heading = "。" not in ln.text
                 continue
-        if ln.para_start and stack and stack[-1].kind in ("target", "colon"):
+        if ln.para_start and stack and stack[-1].kind in ("target", "colon", "retro"):
             close_to(len(stack) - 1, boundary)
         if not ln.para_start:
             continue
@@ -333,6 +335,12 @@ def split_sections(text: str) -> list[Section]:
             close_to(0, boundary)
             push(ln, "bare", 0, t, _shorten(t, 0))
             after_heading = True
+            continue
+        m = _RETRO_RE.match(t)
+        if m and stack and _heading_cue(sections[stack[0].index].full_heading)[0] == "plan":
+            while stack and stack[-1].kind in pseudo:
+                close_to(len(stack) - 1, boundary)
+            push(ln, "retro", 0, m.group(0), re.sub(r"[“”\"]", "", m.group(0)))
             continue
         m = _TARGET_RE.search(t[:120])
         if m:
@@ -466,10 +474,15 @@ def _assign_modes(text: str, sections: list[Section]) -> None:
     for s, (_, _, five) in zip(sections, cues, strict=True):
         if s.parent is None and s.mode != "other" and s.year is None:
             s.year = _default_year(s.mode, five, review_year, plan_year)
-    for s in sections:  # parents come before children
+    for s, (_, year, five) in zip(sections, cues, strict=True):  # parents come before children
         if s.parent is None:
             continue
         p = sections[s.parent]
+        if s.kind == "retro":
+            if year is None:
+                year = _default_year("review", five or "五年" in s.heading, review_year, plan_year)
+            if year and plan_year and _last_year(year) < plan_year:
+                s.mode, s.year = "review", year
         if s.mode == "other":
             s.mode = p.mode
         if s.year is None:

@@ -241,3 +241,26 @@ def test_section_at_outside_any_section_and_empty_text():
     assert section_at(sections, text.index("……")).heading == "一、2022年工作回顾"
     assert split_sections("") == []
     assert describe_document("").doc_kind == "other"
+
+
+def test_a_look_back_paragraph_inside_a_five_year_plan_section_is_a_review():
+    text = (
+        "——2026年2月3日在某市人民代表大会上\n\n一、2025年工作回顾\n\n全年生产总值增长5%。\n\n"
+        "二、关于第十五个五年规划纲要的说明\n\n“十四五”时期，发展历程极不平凡。这五年，生产总值从4万亿元增加到5万亿元。\n\n"
+        "“十五五”时期具有承前启后的重要地位。到2030年，生产总值迈上新台阶。\n\n三、2026年主要任务\n\n……\n"
+    )
+    sections = split_sections(text)
+    back = section_at(sections, text.index("这五年"))
+    assert (back.kind, back.mode, back.year) == ("retro", "review", "2021-2025")
+    ahead = section_at(sections, text.index("到2030年"))
+    assert ahead.path.startswith("二、关于第十五个五年规划纲要的说明")
+    assert (ahead.mode, ahead.year) == ("plan", "2026-2030")
+
+
+def test_a_ratio_at_a_line_start_is_not_a_label():
+    text = (
+        "一、2023年工作安排\n\n实现充电装置与电瓶车保有量达到1:4。\n\n"
+        "2023年主要民生实事项目（15项）：（一）社区配套建设；\n"
+    )
+    kinds = [(s.kind, s.heading) for s in split_sections(text)]
+    assert kinds == [("一、", "一、2023年工作安排"), ("colon", "2023年主要民生实事项目（15项）")]

@@ -120,11 +120,15 @@ def decode_text(data: bytes) -> tuple[str, str]:
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
-        raise DocumentError(_unknown_encoding_message(data)) from None
-    _checked(text, "gb18030")
-    if not looks_like_chinese(text):
-        raise DocumentError(_unknown_encoding_message(data))
-    return text, "gb18030"
+        text = None
+    if text is not None and looks_like_chinese(text):
+        return _checked(text, "gb18030")
+    # A UTF-8 file cut mid-character or with a stray damaged byte: keep it, the damage shows as "\ufffd".
+    text = data.decode("utf-8", errors="replace")
+    damaged = text.count("\ufffd")
+    if damaged <= max(3, len(text) // 10000) and looks_like_chinese(text):
+        return _checked(text, "utf-8")
+    raise DocumentError(_unknown_encoding_message(data))
 
 
 _BINARY_MESSAGE = (

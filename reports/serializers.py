@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from rest_framework import serializers
 
+from reports.documents import DocumentError, check_size
 from reports.models import Achievement, Commitment, Report
 from reports.services import EDITABLE_FIELDS
 from targets.models import Department, Organisation
@@ -26,13 +27,10 @@ class ReportUploadSerializer(serializers.Serializer):
 
     def validate_file(self, upload):
         # Refuse an oversized upload before reading it into memory.
-        if upload.size > settings.REPORT_UPLOAD_MAX_BYTES:
-            from reports.documents import DocumentError, check_size
-
-            try:
-                check_size(upload.size, max_bytes=settings.REPORT_UPLOAD_MAX_BYTES)
-            except DocumentError as error:
-                raise serializers.ValidationError(error.message) from None
+        try:
+            check_size(upload.size, max_bytes=settings.REPORT_UPLOAD_MAX_BYTES)
+        except DocumentError as error:
+            raise serializers.ValidationError(error.message) from None
         return upload
 
 

@@ -61,6 +61,15 @@ def test_windows_and_old_mac_line_endings_become_newlines():
     assert doc.text == MINI
 
 
+def test_utf8_with_a_damaged_byte_or_a_cut_last_character_is_kept():
+    data = MINI.encode("utf-8")
+    damaged = data[:100] + b"\xff" + data[100:]
+    doc = read_document("a.txt", damaged)
+    assert doc.encoding == "utf-8" and doc.text.count("\ufffd") == 1
+    cut = (MINI + "完").encode("utf-8")[:-1]
+    assert read_document("a.txt", cut).text == MINI + "\ufffd"
+
+
 def test_short_ascii_text_is_utf8():
     assert read_document("a.txt", b"hello\n").text == "hello\n"
 

@@ -68,6 +68,12 @@ def test_bad_upload_is_400_with_chinese_error(api, org, ada, name, data, message
     assert not Report.objects.exists()
 
 
+def test_upload_of_30_mb_is_refused(api, org, ada):
+    response = upload(as_user(api, ada), org, name="big.txt", data=b"a" * (30 * 1024 * 1024))
+    assert response.status_code == 400 and "文件过大" in response.json()["error"]
+    assert not Report.objects.exists()
+
+
 def test_upload_over_the_size_limit(api, org, ada, settings):
     settings.REPORT_UPLOAD_MAX_BYTES = 500
     response = upload(as_user(api, ada), org)

@@ -148,6 +148,36 @@ def test_upload_error_is_shown_on_the_page_and_nothing_saved(client, org, ada):
     assert not Report.objects.exists()
 
 
+def test_upload_through_the_page_opens_the_review(client, org, ada):
+    client.force_login(ada)
+    data = (DOCS / "mini_report.txt").read_bytes()
+    response = client.post(
+        reverse("reports:list"),
+        {"organisation": org.pk, "file": SimpleUploadedFile("示范镇工作报告.txt", data), "year": "2023"},
+        follow=True,
+    )
+    report = Report.objects.get()
+    assert response.redirect_chain[-1][0] == reverse("reports:detail", args=[report.pk])
+    page = response.content.decode()
+    assert "已导入《示范镇工作报告》" in page
+    assert page.count('class="card commitment"') == report.commitments.count() > 5
+    listing = client.get(reverse("reports:list")).content.decode()
+    assert reverse("reports:detail", args=[report.pk]) in listing
+
+
+def test_upload_of_a_file_without_commitments_says_so(client, org, ada):
+    client.force_login(ada)
+    notice = "关于召开职工运动会的通知\n各部门：定于下周举行运动会，请做好准备。\n".encode("gbk")
+    response = client.post(
+        reverse("reports:list"), {"organisation": org.pk, "file": SimpleUploadedFile("通知.txt", notice)}
+    )
+    assert "未在该文件中找到任何目标任务" in response.content.decode()
+    big = SimpleUploadedFile("big.txt", b"a" * (30 * 1024 * 1024))
+    response = client.post(reverse("reports:list"), {"organisation": org.pk, "file": big})
+    assert "文件过大" in response.content.decode()
+    assert not Report.objects.exists()
+
+
 def test_upload_refuses_an_organisation_the_user_does_not_manage(client, org, other_org, olga):
     client.force_login(olga)
     response = client.post(

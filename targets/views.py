@@ -197,6 +197,9 @@ def _render_detail(request, target: Target, *, progress_form: ProgressForm | Non
     can_sign = permissions.can_sign_off(user, target)
     open_ = target.lifecycle not in services.CLOSED
     target.display_target = _display_target(target)
+    updates = list(reversed(list(target.updates.all())))
+    for update in updates:
+        update.display_value = format_quantity(update.value, target.unit)
     milestones = list(target.milestones.all())
     for milestone in milestones:
         milestone.display_expected = format_quantity(milestone.expected_value, target.unit)
@@ -215,7 +218,7 @@ def _render_detail(request, target: Target, *, progress_form: ProgressForm | Non
             "target": target,
             "today": today,
             "milestones": milestones,
-            "updates": list(reversed(list(target.updates.all()))),
+            "updates": updates,
             "events": list(reversed(list(target.events.all()))),
             "progress_form": progress_form or ProgressForm(initial={"version": target.version}),
             "extension_form": ExtensionForm(initial={"version": target.version}),

@@ -100,6 +100,10 @@ def report_import(
         raise ReportImportError(_duplicate_message(existing))
 
     text = document.text
+    # The same report saved again in another encoding or format has other bytes but the same text.
+    existing = Report.objects.filter(organisation=organisation, text=text).only("title", "created_at").first()
+    if existing is not None:
+        raise ReportImportError(_duplicate_message(existing))
     try:
         found_commitments = extraction.extract_commitments(text)
         found_achievements = extraction.extract_achievements(text)

@@ -108,6 +108,13 @@ def test_duplicate_upload_is_refused_per_organisation(org, other_org):
     assert Report.objects.count() == 2
 
 
+def test_same_text_in_another_encoding_is_a_duplicate(org):
+    report_import(organisation=org, filename="a.txt", data=MINI_BYTES)
+    with pytest.raises(ReportImportError, match="已导入过同一文件"):
+        report_import(organisation=org, filename="a-gbk.txt", data=MINI.encode("gbk"))
+    assert Report.objects.count() == 1
+
+
 NO_COMMITMENTS = "示范镇人民政府关于召开运动会的通知\n各村、各部门：定于下周举行职工运动会，请做好准备。\n".encode()
 
 

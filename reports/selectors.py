@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from reports.models import Achievement, Commitment, Report
 from targets import permissions
@@ -21,19 +22,19 @@ def reports_visible(*, user, organisation: Organisation | None = None) -> QueryS
         reports.select_related("organisation", "uploaded_by")
         .defer("text", "sections")
         .annotate(
-            commitment_count=Count("commitments", distinct=True),
-            proposed_count=Count(
-                "commitments", filter=Q(commitments__status=Commitment.Status.PROPOSED), distinct=True
-            ),
-            accepted_count=Count(
-                "commitments", filter=Q(commitments__status=Commitment.Status.ACCEPTED), distinct=True
-            ),
-            rejected_count=Count(
-                "commitments", filter=Q(commitments__status=Commitment.Status.REJECTED), distinct=True
-            ),
-            achievement_count=Count("achievements", distinct=True),
+            commitment_count=_count(Commitment),
+            proposed_count=_count(Commitment, status=Commitment.Status.PROPOSED),
+            accepted_count=_count(Commitment, status=Commitment.Status.ACCEPTED),
+            rejected_count=_count(Commitment, status=Commitment.Status.REJECTED),
+            achievement_count=_count(Achievement),
         )
     )
+
+
+def _count(model, **filters):
+    """A correlated COUNT per report: joining both children would multiply their rows."""
+    rows = model.objects.filter(report=OuterRef("pk"), **filters).order_by().values("report")
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")[:1]), 0)
 
 
 def report_get_visible(*, user, pk: int) -> Report | None:

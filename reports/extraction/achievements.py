@@ -27,6 +27,7 @@ __all__ = ["canonical_metric", "extract_achievements"]
 # The normalised view maps full-width punctuation to ASCII: ， -> ,  ； -> ;  ： -> :  （ -> (
 _SENTENCE_END = "。!?"
 _CLAUSE_END = ",;:" + _SENTENCE_END
+_SENTENCE_END_RE = re.compile(r"[。!?]")
 
 # --- metric names ------------------------------------------------------------------------------------------------
 
@@ -156,7 +157,7 @@ class _Context:
     text: str  # normalised view
     original: str
     sections: list[Section]
-    bounds: list[int]  # normalised offsets that end a sentence (headings, footnote lines)
+    bounds: list[int]  # normalised offsets where a sentence starts (after 。!?, heading lines, footnote lines)
     review_year: int | None
 
 
@@ -168,9 +169,10 @@ def extract_achievements(text: str) -> list[Achievement]:
     info = describe_document(text, sections)
     nt = normalise(text)
     ctx = _Context(nt, nt.text, text, sections, _bounds(nt, sections), info.review_year)
+    ctx.bounds = sorted({*ctx.bounds, *(m.end() for m in _SENTENCE_END_RE.finditer(nt.text))})
     out: list[Achievement] = []
     groups: dict[tuple[int, int], list[tuple[Quantity, Section]]] = {}
-    for q in find_quantities(nt.text):
+    for q in _review_quantities(nt, sections):
         sec = section_at(sections, nt.to_original(q.start))
         if sec is None or sec.mode != "review":
             continue
@@ -178,6 +180,26 @@ def extract_achievements(text: str) -> list[Achievement]:
     for (s_start, s_end), items in groups.items():
         out.extend(_sentence_records(ctx, s_start, s_end, items))
     out.sort(key=lambda a: (a.start, a.value_start or 0))
+    return out
+
+
+def _review_quantities(nt: NormalisedText, sections: list[Section]) -> list[Quantity]:
+    """Figures of the review sections only (the number layer is the costly part; plans are often longer)."""
+    spans: list[list[int]] = []
+    for s in sections:
+        if s.mode == "review" and (s.parent is None or sections[s.parent].mode != "review"):
+            a, b = _to_norm(nt, s.start), _to_norm(nt, s.end)
+            if spans and a <= spans[-1][1] + 20:  # close spans merge, so no figure is found twice
+                spans[-1][1] = max(spans[-1][1], b)
+            else:
+                spans.append([a, b])
+    out: list[Quantity] = []
+    for a, b in spans:
+        a = max(0, a - 8)  # the number layer looks a few characters back (第, 最后, quotation marks)
+        for q in find_quantities(nt.text[a : b + 8]):
+            q.start += a
+            q.end += a
+            out.append(q)
     return out
 
 
@@ -206,16 +228,10 @@ def _bounds(nt: NormalisedText, sections: list[Section]) -> list[int]:
 
 
 def _sentence(ctx: _Context, i: int) -> tuple[int, int]:
-    t = ctx.text
-    start = max(t.rfind(c, 0, i) for c in _SENTENCE_END) + 1
-    k = bisect_right(ctx.bounds, i) - 1
-    if k >= 0:
-        start = max(start, ctx.bounds[k])
-    ends = [e for e in (t.find(c, i) for c in _SENTENCE_END) if e >= 0]
-    end = min(ends) if ends else len(t)
+    """[start, end) of the sentence holding normalised offset i."""
     k = bisect_right(ctx.bounds, i)
-    if k < len(ctx.bounds):
-        end = min(end, ctx.bounds[k])
+    start = ctx.bounds[k - 1] if k else 0
+    end = ctx.bounds[k] if k < len(ctx.bounds) else len(ctx.text)
     return start, end
 
 

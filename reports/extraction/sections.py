@@ -20,6 +20,7 @@ rank of marker types, so a restarted "一、" inside "一、" becomes a child.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 __all__ = ["DocumentInfo", "Section", "describe_document", "section_at", "split_sections"]
@@ -66,6 +67,7 @@ _NUMBERED = [
     ("(1)", re.compile(r"^[（(](\d{1,2})[)）]")),
 ]
 _TERMINAL = "。！？；;!?"
+_MARKER_FIRST = frozenset(_CN_NUM + "（(0123456789")
 _CLAUSE_CUT = "，,。；;：:！？!?"
 _BARE_KEYWORDS = re.compile(
     r"(工作回顾|工作总结|工作安排|总体安排|主要任务|工作任务|政府工作任务|目标任务|总体要求|政策取向|主要工作"
@@ -101,26 +103,29 @@ class _Line:
     para_start: bool = False
 
 
-def _lines(text: str) -> list[_Line]:
+def _lines(text: str) -> tuple[list[_Line], int | None]:
+    """Non-blank lines with their kind and paragraph starts, and the wrap width of the layout."""
     out: list[_Line] = []
     pos = 0
+    blank = _BLANK + "\r"
     for raw in text.split("\n"):
-        s = raw.strip(_BLANK + "\r")
+        s = raw.strip(blank)
         if s:
-            lead = len(raw) - len(raw.lstrip(_BLANK))
-            start = pos + lead
-            if _PAGE_RE.match(s):
+            start = pos + len(raw) - len(raw.lstrip(blank))
+            first = s[0]
+            if len(s) <= 16 and _PAGE_RE.match(s):
                 kind = "page"
-            elif _RESIDUE_RE.match(s):
+            elif first in "带删批" and _RESIDUE_RE.match(s):
                 kind = "residue"
-            elif _FOOTNOTE_RE.match(s):
+            elif first in _SUPERSCRIPTS:
                 kind = "footnote"
             else:
                 kind = "text"
             out.append(_Line(start, start + len(s), s, kind))
         pos += len(raw) + 1
-    _mark_paragraph_starts(out)
-    return out
+    width = _wrap_width(out)
+    _mark_paragraph_starts(out, width)
+    return out, width
 
 
 def _wrap_width(lines: list[_Line]) -> int | None:
@@ -136,8 +141,7 @@ def _wrap_width(lines: list[_Line]) -> int | None:
     return mode if mode >= 15 and near >= 0.5 * len(lengths) else None
 
 
-def _mark_paragraph_starts(lines: list[_Line]) -> None:
-    width = _wrap_width(lines)
+def _mark_paragraph_starts(lines: list[_Line], width: int | None) -> None:
     prev: _Line | None = None
     for ln in lines:
         if ln.kind != "text":
@@ -164,7 +168,9 @@ def _is_standalone(ln: _Line, width: int | None) -> bool:
 def _is_heading_shaped(ln: _Line) -> bool:
     """A short line without punctuation: a heading or a title, so whatever follows starts a paragraph."""
     t = ln.text.strip("*")
-    return len(t) <= 40 and not any(c in t for c in "，,。；;") and any(p.match(t) for _, p in _NUMBERED)
+    if len(t) > 40 or t[:1] not in _MARKER_FIRST or any(c in t for c in "，,。；;"):
+        return False
+    return any(p.match(t) for _, p in _NUMBERED)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -222,6 +228,8 @@ def _joined_heading(lines: list[_Line], i: int, width: int | None) -> str:
 def _numbered(s: str) -> tuple[str, int, int] | None:
     """(marker type, number, marker length) when the line starts with a heading number."""
     s = s.lstrip("*")
+    if s[:1] not in _MARKER_FIRST:
+        return None
     for kind, pat in _NUMBERED:
         m = pat.match(s)
         if m:
@@ -284,8 +292,7 @@ class _Open:
 
 def split_sections(text: str) -> list[Section]:
     """Every heading of the text as a flat list of sections in document order (parents before children)."""
-    lines = _lines(text)
-    width = _wrap_width(lines)
+    lines, width = _lines(text)
     sections: list[Section] = []
     stack: list[_Open] = []
     footnotes: list[_Line] = []
@@ -533,15 +540,39 @@ def _document_years(sections: list[Section], date: str | None, text: str) -> tup
 # Lookup and document description
 
 
+_STARTS_CACHE: dict[int, tuple[list[Section], int, list[int]]] = {}
+
+
+def _starts(sections: list[Section]) -> list[int]:
+    cached = _STARTS_CACHE.get(id(sections))
+    if cached is not None and cached[0] is sections and cached[1] == len(sections):
+        return cached[2]
+    starts = [s.start for s in sections]
+    if len(_STARTS_CACHE) > 32:
+        _STARTS_CACHE.clear()
+    _STARTS_CACHE[id(sections)] = (sections, len(sections), starts)
+    return starts
+
+
 def section_at(sections: list[Section], offset: int) -> Section | None:
-    """The deepest section whose [start, end] contains offset."""
-    best: Section | None = None
-    for s in sections:
-        if s.start > offset:
-            break
-        if offset <= s.end and (best is None or s.level >= best.level):
-            best = s
-    return best
+    """The deepest section whose [start, end] contains offset (O(log n) on a list from split_sections)."""
+    if not sections:
+        return None
+    k = bisect_right(_starts(sections), offset) - 1
+    while k >= 0:
+        s = sections[k]
+        if offset <= s.end:
+            return s
+        parent = s.parent
+        if parent is None:
+            return None  # top-level sections do not overlap: nothing earlier holds offset
+        if not (0 <= parent < k and sections[parent].start <= s.start and sections[parent].level < s.level):
+            break  # not split_sections' own list (filtered?): look through what remains
+        k = parent
+    for s in reversed(sections[: max(k, 0)]):
+        if s.start <= offset <= s.end:
+            return s
+    return None
 
 
 _DATE_RE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")

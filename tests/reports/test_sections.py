@@ -264,3 +264,16 @@ def test_a_ratio_at_a_line_start_is_not_a_label():
     )
     kinds = [(s.kind, s.heading) for s in split_sections(text)]
     assert kinds == [("一、", "一、2023年工作安排"), ("colon", "2023年主要民生实事项目（15项）")]
+
+
+def test_section_at_agrees_with_a_plain_scan():
+    for path in sorted(SAMPLES.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        sections = split_sections(text)
+        for offset in range(0, len(text), 37):
+            containing = [s for s in sections if s.start <= offset <= s.end]
+            expected = max(containing, key=lambda s: (s.level, s.start)) if containing else None
+            assert section_at(sections, offset) is expected, (path.name, offset)
+        review_only = [s for s in sections if s.mode == "review"]  # a filtered list still works
+        for s in review_only:
+            assert section_at(review_only, s.start) is s

@@ -328,11 +328,27 @@ def _read_pdf(data: bytes) -> str:
         raise
     except Exception:  # pdfminer raises many types for damaged or encrypted files
         raise DocumentError("无法读取该 PDF 文档，文件可能已损坏或已加密。") from None
+    joined = "\n".join(pages)
+    if pdf_text_is_garbled(joined):
+        raise DocumentError(
+            "该 PDF 的文字无法正确提取（字体缺少编码信息，只能读出乱码）。请上传 Word 或文本文件，或另存为新的 PDF。"
+        )
     if not any(page.strip() for page in pages):
         raise DocumentError(
             "该 PDF 没有文字层（可能是扫描件或图片），无法提取文字。请上传带文字的 PDF、Word 或文本文件。"
         )
-    return "\n".join(pages)
+    return joined
+
+
+_CID = re.compile(r"\(cid:\d+\)")
+
+
+def pdf_text_is_garbled(text: str) -> bool:
+    """pdfminer writes "(cid:1234)" for glyphs it cannot map to characters (fonts without ToUnicode)."""
+    cids = _CID.findall(text)
+    if not cids:
+        return False
+    return sum(map(len, cids)) > 0.3 * len(text.strip())
 
 
 def _megabytes(size: int) -> str:

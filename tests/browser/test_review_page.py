@@ -94,6 +94,14 @@ def test_upload_review_reject_accept_and_accept_all(live_server, browser_page, a
     assert focused.count() >= 1
     assert "73 亿元" in "".join(focused.all_inner_texts())
 
+    # Correct a field on the edit page, then come back to the commitment.
+    page.click(f"#c-{retail.pk} a.edit-link")
+    page.fill("input[name=metric]", "社会消费品零售总额（修订）")
+    page.click("text=保存修改")
+    page.wait_for_selector(f"#c-{retail.pk} >> text=社会消费品零售总额（修订）")
+    assert page.url.endswith(f"#c-{retail.pk}")
+    assert Commitment.objects.get(pk=retail.pk).metric == "社会消费品零售总额（修订）"
+
     # Reject one, with a reason.
     first, second = report.commitments.order_by("start")[:2]
     card = page.locator(f"#c-{first.pk}")

@@ -227,3 +227,11 @@ def test_damaged_pdf_is_refused():
     assert "不是有效的 PDF" in _error("report.pdf", MINI.encode())
     truncated = (DOCS / "mini_report.pdf").read_bytes()[:400]
     assert "无法读取该 PDF" in _error("report.pdf", truncated)
+
+
+def test_pdf_text_of_unmapped_fonts_counts_as_garbled():
+    from reports.documents import pdf_text_is_garbled
+
+    assert pdf_text_is_garbled("(cid:1234)(cid:88)(cid:9)\n(cid:77)(cid:5)")
+    assert not pdf_text_is_garbled("区级税收增长 15%（cid:1 出现在正文中也无妨）" * 5)
+    assert not pdf_text_is_garbled("区级税收增长 15%，社会消费品零售总额达到 73 亿元。" * 3 + "(cid:12)")

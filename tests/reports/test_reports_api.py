@@ -228,6 +228,15 @@ def test_list_queries_do_not_grow_with_reports(api, org, ada, django_assert_max_
         assert api.get("/api/reports/").json()["count"] == 5
 
 
+def test_commitment_list_queries_do_not_grow_with_rows(api, report, ada, django_assert_max_num_queries):
+    as_user(api, ada)
+    api.post(f"/api/reports/{report.pk}/accept-all/")
+    with django_assert_max_num_queries(8):
+        body = api.get(f"/api/reports/{report.pk}/commitments/").json()
+    assert body["count"] == report.commitments.count()
+    assert all(row["target_id"] for row in body["results"])
+
+
 def test_schema_lists_the_report_paths(api, ada):
     response = as_user(api, ada).get("/api/schema/", {"format": "json"})
     assert response.status_code == 200

@@ -353,7 +353,8 @@ def target_extend(
     note: str = "",
     at: datetime | None = None,
 ) -> Target:
-    """A supervisor grants an extension: the due date and every open milestone move to `new_due_date`."""
+    """A supervisor grants an extension: the due date moves, and the open milestones are re-spread
+    evenly from the day of approval to the new due date (the last one on it)."""
     now = at or timezone.now()
     if not permissions.can_sign_off(acting_user, target):
         raise PermissionDenied("只有督查人员或管理员可以批准延期。")
@@ -366,8 +367,7 @@ def target_extend(
     if lifecycle == Target.Lifecycle.EXTENSION_REQUESTED:
         lifecycle = Target.Lifecycle.IN_PROGRESS
     _bump_version(target, expected_version, now, lifecycle=lifecycle, due_date=new_due_date)
-    moved = list(target.milestones.filter(done_on__isnull=True).values_list("pk", flat=True))
-    Milestone.objects.filter(pk__in=moved).update(due_date=new_due_date)
+    moved = _respread_open_milestones(target, start=timezone.localdate(now), end=new_due_date)
     _event(
         target,
         acting_user,
@@ -410,6 +410,18 @@ def _change_lifecycle(target, acting_user, lifecycle, kind, label, note, expecte
         at=now,
     )
     return target
+
+
+def _respread_open_milestones(target: Target, *, start: date, end: date) -> list[dict]:
+    open_milestones = list(target.milestones.filter(done_on__isnull=True).order_by("due_date", "id"))
+    start = min(start, end)
+    moved = []
+    for index, milestone in enumerate(open_milestones, start=1):
+        new_date = start + (end - start) * index / len(open_milestones)
+        moved.append({"id": milestone.pk, "from": milestone.due_date.isoformat(), "to": new_date.isoformat()})
+        milestone.due_date = new_date
+    Milestone.objects.bulk_update(open_milestones, ["due_date"])
+    return moved
 
 
 def _tick_reached_milestones(target: Target, *, value: float | None, percent: float | None, on: date) -> list[int]:

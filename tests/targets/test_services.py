@@ -101,10 +101,23 @@ def test_extension_moves_open_milestones(target, bob, sam):
     assert target.lifecycle == "extension_requested"
     with pytest.raises(TargetServiceError):
         target_extend(target=target, acting_user=sam, new_due_date=date(2023, 6, 1), expected_version=3)
-    target_extend(target=target, acting_user=sam, new_due_date=date(2024, 6, 30), expected_version=3, note="同意")
+    target_extend(
+        target=target,
+        acting_user=sam,
+        new_due_date=date(2024, 6, 30),
+        expected_version=3,
+        note="同意",
+        at=at(2023, 12, 31),
+    )
     target.refresh_from_db()
     assert target.due_date == date(2024, 6, 30) and target.lifecycle == "in_progress"
-    assert [m.due_date for m in target.milestones.all()] == [date(2023, 3, 31)] + [date(2024, 6, 30)] * 3
+    # The three open milestones are spread over the extension: every 2 months from 31 Dec, the last on the new date.
+    assert [m.due_date for m in target.milestones.all()] == [
+        date(2023, 3, 31),
+        date(2024, 2, 29),
+        date(2024, 4, 30),
+        date(2024, 6, 30),
+    ]
     event = target.events.get(kind="extension")
     assert event.before["due_date"] == "2023-12-31" and event.after["due_date"] == "2024-06-30"
 

@@ -61,6 +61,8 @@ DEPARTMENT_SLUGS = {
     "社区教育中心": "jiaoyu",
     "生态环境办": "shengtai",
     "城建中心": "chengjian",
+    "综治办": "zongzhi",
+    "自治办": "zizhi",
 }
 
 # One scenario per accepted target, cycled in document order so every report shows every colour.

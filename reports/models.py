@@ -132,3 +132,61 @@ class Achievement(models.Model):
 
     def __str__(self) -> str:
         return self.metric or self.quote[:40]
+
+
+class Reconciliation(models.Model):
+    """Year-end check of one target figure against the review of its year (年终核对)."""
+
+    class Verdict(models.TextChoices):
+        MET = "met", "完成"
+        PARTLY_MET = "partly_met", "基本完成"
+        MISSED = "missed", "未完成"
+        NO_EVIDENCE = "no_evidence", "无法核实"
+        CONTRADICTED = "contradicted", "存在矛盾"
+
+    target = models.ForeignKey(
+        "targets.Target", verbose_name="目标任务", on_delete=models.CASCADE, related_name="reconciliations"
+    )
+    report = models.ForeignKey(
+        Report, verbose_name="复核报告", on_delete=models.CASCADE, related_name="reconciliations"
+    )
+    achievement = models.ForeignKey(
+        Achievement, verbose_name="匹配成效", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField("核对年度", db_index=True)
+    proposed_verdict = models.CharField("建议结论", max_length=14, choices=Verdict.choices)
+    verdict = models.CharField("核对结论", max_length=14, choices=Verdict.choices)
+    ratio = models.FloatField("完成比例", null=True, blank=True)
+    achieved_value = models.FloatField("实际值", null=True, blank=True)
+    evidence_quote = models.TextField("证据原文", blank=True)
+    details = models.JSONField("核对依据", default=dict, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="确认人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
+    override_reason = models.CharField("改判理由", max_length=500, blank=True)
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "年终核对"
+        ordering = ["year", "target_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "report"], name="uniq_reconciliation_target_report")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target_id} {self.get_verdict_display()}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    @property
+    def is_overridden(self) -> bool:
+        return self.is_confirmed and self.verdict != self.proposed_verdict

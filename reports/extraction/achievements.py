@@ -48,7 +48,7 @@ _SYNONYMS = {
     "城镇居民人均可支配收入": "城镇常住居民人均可支配收入",
     "农村居民人均可支配收入": "农村常住居民人均可支配收入",
     "农牧民人均纯收入": "农村牧区常住居民人均可支配收入",
-    "居民消费价格涨幅": "居民消费价格",
+    "CPI涨幅": "居民消费价格涨幅",
     "CPI": "居民消费价格",
 }
 
@@ -81,10 +81,10 @@ _TAIL_NOISE = re.compile(
 )
 _GROWTH_WORDS = (
     r"递增|递减|提速|增长|增幅|增速|增加|提高|提升|上升|上涨|攀升"
-    r"|下降|减少|降低|回落|下滑|收窄|缩减|缩短|下跌|增|降|涨|减"
+    r"|下降|减少|降低|回落|下滑|收窄|压减|压缩|缩减|缩短|下跌|增|降|涨|减"
 )
 _GROWTH_TAIL = re.compile(rf"(?:同比|比上年|较上年|比去年|较去年|年均|平均|分别)?(?:{_GROWTH_WORDS})(?:了)?\s*$")
-_DECLINE = re.compile(r"递减|下降|减少|降低|回落|下滑|收窄|缩减|缩短|下跌|降|减")
+_DECLINE = re.compile(r"压减|压缩|递减|下降|减少|降低|回落|下滑|收窄|缩减|缩短|下跌|降|减")
 _VERB_ONLY = re.compile(
     r"^(?:完成|实现|新建|新建成|建成|建设|新增|新增启动|启动|开展|实施|组织|提供|办理|发放|举办|接待|受理|签约|开工|完工|竣工"
     r"|改造|修缮|落实|引进|培育|创建|打造|建立|组建|设立|解决|化解|排查|检查|整改|走访|慰问|帮助|扶持|兑付|投入|拨付|安置"
@@ -147,6 +147,12 @@ _SCOPE_BEFORE_TOTAL = re.compile(
 _FROM_BEFORE = re.compile(r"(?:从|由)\s*(?:(?:19|20)\d{2}\s*年(?:底|末)?的?)?\s*$")
 _TO_AFTER = re.compile(r"[^,;。\d]{0,6}?(?:增加|提高|提升|上升|下降|降低|减少|扩大|增长|缩小|攀升|缩短|降)(?:到|至)")
 _QUALIFIER_TAIL = re.compile(r"(?:近|约|超过|超|逾|不低于|不少于|接近|将近|大约|高于|低于|了)+\s*$")
+_AREA_UNITS = frozenset({"平方米", "亩", "平方公里", "公顷"})
+# Classifier counts get the 数 suffix the commitments use; measures (吨, 公里, 千瓦 …) and money do not.
+_COUNT_SUFFIX_UNITS = frozenset(
+    {"个", "项", "家", "人", "户", "台", "件", "次", "处", "所", "座", "条", "套", "栋", "幢", "场", "人次", "户次"}
+    | {"起", "例", "辆", "间", "部", "支", "张", "份", "宗", "块", "幅", "批", "株", "棵", "艘", "架次", "车次", "班次"}
+)
 _ONE_VERB = re.compile(r"(?:建成|新建|建设|打造|成立|开设|新增|设立|引进|落地|创建|获评|完成)\s*$")
 _SHARED_SUBJECT = re.compile(r"(?:均|都|皆|全部)\s*(?:达到|达|为|实现|超过)?\s*$")
 
@@ -310,7 +316,7 @@ def _pair_respective_growth(records: list[Achievement]) -> None:
     for a, b in itertools.pairwise(growth):
         if (b.value_start or 0) - (a.value_end or 0) > 3:
             return  # only rates listed together ("增长 4.87%和 8.52%")
-    levels = [r for r in records[:first] if r.relation == "absolute" and not r.metric.endswith(("增加额", "减少额"))]
+    levels = [r for r in records[:first] if r.relation == "absolute" and not r.metric.endswith("增量")]
     if len(levels) < len(growth):
         return
     for level, rate in zip(levels[-len(growth) :], growth, strict=True):
@@ -371,6 +377,8 @@ def _record(
     if relation == "growth" and _DECLINE.search(_growth_word(pre, prev)):
         value = -abs(value)
     metric, subject, from_context = _metric(ctx, s_start, c_start, q, pre, relation, prev)
+    if metric.endswith("增量") and re.search(r"(?:减少|下降)(?:了)?\s*$", pre):
+        value = -abs(value)  # 比上年减少 300 人
     start, end = ctx.nt.span(c_start, q.end)
     v_start, v_end = ctx.nt.span(q.start, q.end)
     as_of, forecast = _as_of(t, s_start, c_start, q.start, sec, ctx.review_year)
@@ -466,7 +474,7 @@ def _metric(
     if relation == "absolute":
         m = re.search(r"(?:增加|增长|减少|下降)(?:了)?\s*$", core)
         if m and (re.search(r"比|较|同比", pre) or not core[: m.start()].strip()):
-            increment = "减少额" if m.group(0)[0] in "减下" else "增加额"  # "比 2010 年增加 13480 元"
+            increment = "增量"  # "比 2010 年增加 13480 元"
             core = core[: m.start()]
     if relation == "growth":
         core = _GROWTH_TAIL.sub("", _QUALIFIER_TAIL.sub("", core.rstrip(" ")))
@@ -502,9 +510,13 @@ def _metric(
         core = core[-24:]
     subject = subject or canonical_metric(core)
     if increment:
-        core += increment
+        core += "增量"  # the commitments' name for an absolute change (比上年增加 1.6 万亿元)
     elif relation == "growth" and not re.search(r"(?:增速|增幅|增长率|涨幅|降幅|率)$", core):
-        core += "增速"
+        core += "涨幅" if re.search(r"上涨|涨", pre[-6:]) else "增速"
+    elif relation == "absolute" and core and q.unit in _AREA_UNITS:
+        core += "" if core.endswith("面积") else "面积"
+    elif relation == "absolute" and core and q.unit in _COUNT_SUFFIX_UNITS and not core.endswith(("数", "量", "率")):
+        core += {"人": "人数", "户": "户数"}.get(q.unit, "数")  # as the commitments: 国民体质测试人数
     elif relation == "rank" and not core.endswith(("排名", "名次")):
         core += "排名"
     elif relation == "ratio" and q.unit == "倍":

@@ -98,7 +98,7 @@ def test_level_and_growth_of_one_indicator_are_two_records():
 
 def test_growth_written_before_the_rate_names_the_indicator():
     a = _one("居民消费价格上涨0.2%，技术合同成交额增长28.6%。", "0.2%")
-    assert (a.metric, a.relation) == ("居民消费价格增速", "growth")
+    assert (a.metric, a.relation) == ("居民消费价格涨幅", "growth")
     b = _one("居民消费价格上涨0.2%，技术合同成交额增长28.6%。", "28.6%")
     assert b.metric == "技术合同成交额增速"
 
@@ -131,14 +131,14 @@ def test_rates_listed_together_follow_the_levels_in_order():
 
 def test_verb_only_clause_takes_its_subject_from_the_sentence():
     text = _report("加装电梯成片化成效显著，全年完工 16 台，新增启动 41 台。")
-    assert [a.metric for a in extract_achievements(text)] == ["加装电梯完工", "加装电梯新增启动"]
+    assert [a.metric for a in extract_achievements(text)] == ["加装电梯完工数", "加装电梯新增启动数"]
 
 
 def test_object_after_the_figure_names_the_metric():
     a = _one("完成 20 户家庭适老化改造和 3 处老年活动室功能拓展。", "20 户")
-    assert a.metric == "家庭适老化改造"
+    assert a.metric == "家庭适老化改造户数"
     b = _one("完成 20 户家庭适老化改造和 3 处老年活动室功能拓展。", "3 处")
-    assert b.metric == "老年活动室功能拓展"
+    assert b.metric == "老年活动室功能拓展数"
 
 
 def test_from_to_keeps_the_result_and_notes_the_start():
@@ -151,7 +151,7 @@ def test_from_to_keeps_the_result_and_notes_the_start():
 def test_increment_and_multiple_of_a_base():
     text = _report("城镇居民人均可支配收入完成30788元，比2010年增加13480元；旅游收入达到69亿元，是2010年的2.6倍。")
     got = {a.value_text: (a.metric, a.relation, a.baseline) for a in extract_achievements(text)}
-    assert got["13480元"] == ("城镇常住居民人均可支配收入增加额", "absolute", None)
+    assert got["13480元"] == ("城镇常住居民人均可支配收入增量", "absolute", None)
     assert got["2.6倍"] == ("旅游收入倍数", "ratio", "2010年")
 
 
@@ -289,9 +289,9 @@ def test_corpus_headline_results_come_out_with_metric_value_and_relation():
     text = (CORPUS / "china_national_2024_review2023_targets2024.txt").read_text(encoding="utf-8")
     got = {(a.metric, a.value, a.unit, a.relation) for a in extract_achievements(text)}
     assert ("国内生产总值增速", 5.2, "%", "growth") in got
-    assert ("城镇新增就业", 1.244e7, "人", "absolute") in got
+    assert ("城镇新增就业人数", 1.244e7, "人", "absolute") in got
     assert ("城镇调查失业率", 5.2, "%", "share") in got
-    assert ("居民消费价格增速", 0.2, "%", "growth") in got
+    assert ("居民消费价格涨幅", 0.2, "%", "growth") in got
     text = (CORPUS / "hailaer_2013_review2012_targets2013.txt").read_text(encoding="utf-8")
     got = {(a.metric, a.value, a.relation, a.period_year) for a in extract_achievements(text)}
     assert ("地区生产总值", 2.352e10, "absolute", "2012") in got

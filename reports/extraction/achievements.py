@@ -71,7 +71,7 @@ _LEAD_NOISE = re.compile(
     r"|一年来|五年来|过去五年|过去一年|五年|截至[^,;:]{0,14}?(?:月底|月末|底|末|日|止|月)|\d{1,2}\s*[-—~至]\s*\d{1,2}\s*月(?:份)?"
     r"|(?:19|20)\d{2}\s*年(?:度|底|末|全年)?|前三季度|上半年|全镇|全区|全市|全县|全国|全省|全旗|镇域(?:内)?|辖区(?:内)?"
     r"|区域内|预计全年|全年预计|预计|力争|已经|已|成功|顺利|有效|积极|全面|进一步|持续|稳步|不断|大力|首次|率先"
-    r"|实际|分别|将|把|对|在此基础上|通过[^,;]{0,10}?(?=[累共完实新])|的)\s*"
+    r"|实际|分别|将|把|对|在此基础上|在(?=全|各)|通过[^,;]{0,10}?(?=[累共完实新])|的)\s*"
 )
 _TAIL_NOISE = re.compile(
     r"(?:完成|实现|达到|达|为|是|突破|超过|超|(?<![签预节合履公特制])约|近|逾|同比|比上年|较上年|比去年|较去年|分别|均|都|共|计|合计|累计|总计"
@@ -99,13 +99,12 @@ _VERB_START = re.compile(
     r"|处置|上报|解决|投入|落实|建成|新建|实施|提供|培训|慰问|救助|改造|修缮|吸纳|安置)"
 )
 _RANK_TAIL = re.compile(
-    r"(?:(?:考评|考核|排名|综合排名|名列|位列|位居|排在|列|居)?(?:全区|全市|全省|全国|全镇|各镇|各街镇|全区各镇|全区各街镇)?"
-    r"(?:各镇|街镇)?(?:排名|位列|列|居|位居)?)$"
+    r"(?:考评|考核|综合排名|排名|名列|位列|位居|排在|列|居|全区|全市|全省|全国|全镇|各镇|各街镇|街镇|中|在|的|,)+$"
 )
 _LOCATIVE = re.compile(
     r"^在[^,;]{1,14}?((?:建设|新建|开展|实施|完成|设立|建成|开设|举办|组织|打造|推进|落实|培育|创建|发放|提供)\S*)$"
 )
-_POST_NOISE = re.compile(r"(?:的?(?:工作|任务|项目建设|建设工作))$")
+_POST_NOISE = re.compile(r"(?:的?(?:工作|任务|建设工作))$")
 
 
 def _strip_noise(s: str) -> str:
@@ -502,6 +501,10 @@ def _metric(
         else:
             subject = _context_subject(t, s_start, c_start, prev)
             core = subject + core if subject and subject != core else core
+    elif relation == "share" and len(core) <= 3 and core.endswith("率"):
+        subject = _context_subject(t, s_start, c_start, prev)  # "…，满意率 98.4%": whose satisfaction
+        core = subject + core if subject and len(subject) <= 12 and not subject.endswith("率") else core
+        subject = ""
     elif q.unit == "%" and relation == "share":
         m = re.match(r"\s*(满意|达标|覆盖|完成|合格|知晓)", t[q.end : q.end + 4])
         if m and not core.endswith("率"):

@@ -44,6 +44,9 @@ class CommitmentEditForm(forms.ModelForm):
         self.fields["relation"].required = False
         for name in ("value", "value_max", "stretch_value"):
             self.fields[name].widget.attrs["step"] = "any"
+            value = self.initial.get(name)
+            if isinstance(value, float) and value.is_integer():
+                self.initial[name] = int(value)  # 910000000, not 910000000.0
 
 
 class CommitmentAcceptForm(forms.Form):

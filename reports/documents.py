@@ -268,13 +268,20 @@ def _read_docx(data: bytes) -> str:
     except Exception:  # python-docx raises several types for a zip that is not a Word file
         raise DocumentError("无法打开该 Word（.docx）文档，文件可能已损坏或不是 Word 文档。") from None
 
+    return "\n".join(_block_lines(document.element.body, qn))
+
+
+def _block_lines(container, qn) -> list[str]:
+    """Paragraphs and tables in document order, looking inside content controls (w:sdt) too."""
     lines: list[str] = []
-    for block in document.element.body.iterchildren():
+    for block in container.iterchildren():
         if block.tag == qn("w:p"):
             lines.append(_paragraph_text(block))
         elif block.tag == qn("w:tbl"):
             lines.extend(_table_lines(block))
-    return "\n".join(lines)
+        elif block.tag in (qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")):
+            lines.extend(_block_lines(block, qn))
+    return lines
 
 
 def _paragraph_text(p) -> str:

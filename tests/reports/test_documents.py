@@ -186,6 +186,23 @@ def test_docx_merged_cells_appear_once():
     assert "甲" in text and "乙" in text
 
 
+def test_docx_content_controls_are_read_in_order():
+    import docx
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    document.add_paragraph("第一段")
+    sdt = parse_xml(
+        '<w:sdt xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:sdtContent>'
+        "<w:p><w:r><w:t>控件中的目标：新增就业 1000 人</w:t></w:r></w:p></w:sdtContent></w:sdt>"
+    )
+    document.element.body.insert(1, sdt)
+    document.add_paragraph("最后一段")
+    out = io.BytesIO()
+    document.save(out)
+    assert read_document("c.docx", out.getvalue()).text == "第一段\n控件中的目标：新增就业 1000 人\n最后一段"
+
+
 def test_docx_that_is_not_a_zip_is_refused():
     assert "不是有效的 Word" in _error("report.docx", MINI.encode("utf-8"))
     # An old binary .doc renamed .docx (OLE2 signature).

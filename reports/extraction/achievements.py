@@ -107,8 +107,12 @@ _LOCATIVE = re.compile(
 _POST_NOISE = re.compile(r"(?:的?(?:工作|任务|建设工作))$")
 
 
+_ADJUSTMENT = re.compile(r"(?:剔除|扣除|不含|按可比口径|按同口径)[^,;]{0,14}?(?:后|计算)?\s*(?:完成|实现|达到)?$")
+
+
 def _strip_noise(s: str) -> str:
     s = s.strip(" *、()（）")
+    s = _ADJUSTMENT.sub("", s)  # "一般公共预算收入剔除虚增空转因素后" -> 一般公共预算收入
     for _ in range(6):
         t = _LEAD_NOISE.sub("", s, count=1)
         t = _TAIL_NOISE.sub("", t)
@@ -514,17 +518,24 @@ def _metric(
     subject = subject or canonical_metric(core)
     if increment:
         core += "增量"  # the commitments' name for an absolute change (比上年增加 1.6 万亿元)
-    elif relation == "growth" and not re.search(r"(?:增速|增幅|增长率|涨幅|降幅|率)$", core):
+    else:
+        core = _finish_name(core, relation, q.unit, pre, canonical=False)
+    return canonical_metric(core), subject, not own
+
+
+def _finish_name(core: str, relation: str, unit: str | None, pre: str, canonical: bool = True) -> str:
+    """The suffix the commitments use for the kind of figure: 增速/涨幅, 排名, 倍数, 面积, 数/人数/户数."""
+    if relation == "growth" and not re.search(r"(?:增速|增幅|增长率|涨幅|降幅|率)$", core):
         core += "涨幅" if re.search(r"上涨|涨", pre[-6:]) else "增速"
-    elif relation == "absolute" and core and q.unit in _AREA_UNITS:
-        core += "" if core.endswith("面积") else "面积"
-    elif relation == "absolute" and core and q.unit in _COUNT_SUFFIX_UNITS and not core.endswith(("数", "量", "率")):
-        core += {"人": "人数", "户": "户数"}.get(q.unit, "数")  # as the commitments: 国民体质测试人数
     elif relation == "rank" and not core.endswith(("排名", "名次")):
         core += "排名"
-    elif relation == "ratio" and q.unit == "倍":
+    elif relation == "ratio" and unit == "倍":
         core += "倍数"
-    return canonical_metric(core), subject, not own
+    elif relation == "absolute" and core and unit in _AREA_UNITS:
+        core += "" if core.endswith("面积") else "面积"
+    elif relation == "absolute" and core and unit in _COUNT_SUFFIX_UNITS and not core.endswith(("数", "量", "率")):
+        core += {"人": "人数", "户": "户数"}.get(unit, "数")  # as the commitments: 国民体质测试人数
+    return canonical_metric(core) if canonical else core
 
 
 def _post_object(t: str, end: int) -> str:
@@ -573,7 +584,6 @@ def _split_shared_subjects(ctx: _Context, records: list[Achievement]) -> None:
         if k < 0:
             i += 1
             continue
-        subjects = [s for s in re.split(r"[、和及]", pre[:k]) if s.strip()]
         group = [r]
         j = i + 1
         while j < len(records) and _to_norm(ctx.nt, records[j].start) >= n_value:
@@ -582,19 +592,38 @@ def _split_shared_subjects(ctx: _Context, records: list[Achievement]) -> None:
                 break
             group.append(records[j])
             j += 1
-        if len(subjects) == len(group) and len(group) > 1:
-            last = _strip_noise(subjects[-1])
-            tail = last[len(_strip_noise(subjects[0])) :] if len(last) > len(_strip_noise(subjects[0])) + 1 else ""
-            for subject, rec in zip(subjects, group, strict=True):
-                name = _strip_noise(subject)
-                if not name.endswith(tail):
+        subjects = [s for s in re.split(r"[、和及]", pre[:k]) if s.strip()]
+        if len(subjects) != len(group):
+            subjects = [s for s in pre[:k].split("、") if s.strip()]  # "金融业、软件和信息服务业增加值"
+        if len(subjects) == len(group) > 1:
+            names = [_strip_noise(s) for s in subjects]
+            tail = _shared_tail(names[0], names[-1])
+            for name, rec in zip(names, group, strict=True):
+                if tail and not name.endswith(tail):
                     name += tail
-                if rec.relation == "growth":
-                    name += "增速"
-                rec.metric = canonical_metric(name)
+                rec.metric = _finish_name(name, rec.relation or "absolute", rec.unit, pre)
+                rec.extra["subject"] = canonical_metric(name)
                 rec.start, rec.quote = r.start, clean_quote(ctx.original[r.start : group[-1].value_end])
                 rec.end = group[-1].value_end
         i = j
+
+
+_INDICATOR_NOUN = re.compile(
+    r"(?:投资|增加值|收入|销售额|营业额|产值|产量|总额|利润|进出口额|出口额|进口额|贷款余额|余额|接警数|人数|户数|面积)$"
+)
+
+
+def _shared_tail(first: str, last: str) -> str:
+    """What the listed subjects share, written once after the last one (报警类、…毒品类案件接警数 -> 案件接警数)."""
+    if not first or len(last) <= len(first):
+        return ""
+    k = last.rfind(first[-1])
+    if 0 < k < len(last) - 1:
+        return last[k + 1 :]
+    m = _INDICATOR_NOUN.search(last)
+    if m and not first.endswith(m.group(0)):
+        return m.group(0)  # "基础设施、制造业投资" -> 投资
+    return last[len(first) :] if len(last) > len(first) + 1 else ""
 
 
 def _last_match(pattern: re.Pattern, t: str, start: int, end: int) -> re.Match | None:

@@ -123,6 +123,21 @@ def test_respectively_lists_give_one_metric_per_subject():
     ]
 
 
+@pytest.mark.parametrize(
+    ("body", "metrics"),
+    [
+        ("金融业、软件和信息服务业增加值分别增长9.7%、15.3%。", ["金融业增加值增速", "软件和信息服务业增加值增速"]),
+        ("全年基础设施、制造业投资分别增长9.4%、9.1%。", ["基础设施投资增速", "制造业投资增速"]),
+        (
+            "城镇和农村居民人均可支配收入分别达35512元、25689元。",
+            ["城镇常住居民人均可支配收入", "农村常住居民人均可支配收入"],
+        ),
+    ],
+)
+def test_respectively_lists_share_the_indicator_written_once(body, metrics):
+    assert [a.metric for a in extract_achievements(_report(body))] == metrics
+
+
 def test_rates_listed_together_follow_the_levels_in_order():
     text = _report("全镇集体经济组织总资产 211亿元，净资产 84亿元，与 2016年底相比增长 4.87%和 8.52%。")
     got = [(a.metric, a.value, a.baseline) for a in extract_achievements(text) if a.relation == "growth"]

@@ -620,6 +620,8 @@ def _shared_tail(first: str, last: str) -> str:
     k = last.rfind(first[-1])
     if 0 < k < len(last) - 1:
         return last[k + 1 :]
+    if len(first) <= 3 and len(last) > len(first) + 1:
+        return last[len(first) :]  # "城镇和农村居民人均可支配收入": parallel two-character qualifiers
     m = _INDICATOR_NOUN.search(last)
     if m and not first.endswith(m.group(0)):
         return m.group(0)  # "基础设施、制造业投资" -> 投资

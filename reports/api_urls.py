@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from reports import api
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("commitments/<int:pk>/", api.CommitmentDetailAPI.as_view(), name="api-commitment-detail"),
     path("commitments/<int:pk>/accept/", api.CommitmentAcceptAPI.as_view(), name="api-commitment-accept"),
     path("commitments/<int:pk>/reject/", api.CommitmentRejectAPI.as_view(), name="api-commitment-reject"),
+    path("", include("reports.reconciliation.api_urls")),
 ]

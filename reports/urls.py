@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from reports import views
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("commitments/<int:pk>/accept/", views.commitment_accept, name="commitment-accept"),
     path("commitments/<int:pk>/reject/", views.commitment_reject, name="commitment-reject"),
     path("commitments/<int:pk>/reopen/", views.commitment_reopen, name="commitment-reopen"),
+    path("reconciliations/", include("reports.reconciliation.urls")),
 ]

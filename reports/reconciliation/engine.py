@@ -43,7 +43,19 @@ STAFF_DISAGREEMENT = 0.10  # staff figure vs review figure, relative
 ARITHMETIC_POINTS = 0.1  # stated growth vs growth computed from the stated levels, percentage points
 
 # Measures where lower is better. A target phrased as a reduction (能耗下降 3%) is a floor on the reduction.
-CEILING_WORDS = ("失业率", "失业人数", "价格涨幅", "居民消费价格", "物价", "CPI", "能耗", "排放", "事故", "死亡人数", "赤字率")
+CEILING_WORDS = (
+    "失业率",
+    "失业人数",
+    "价格涨幅",
+    "居民消费价格",
+    "物价",
+    "CPI",
+    "能耗",
+    "排放",
+    "事故",
+    "死亡人数",
+    "赤字率",
+)
 REDUCTION_WORDS = ("下降", "降低", "减少", "削减", "压减", "减排")
 
 # Words that say nothing about which indicator is meant (removed before comparing names).
@@ -322,7 +334,11 @@ def rank_candidates(target: TargetFigure, achievements: Sequence[Any], *, year: 
         if usable and score < MATCH_THRESHOLD:
             reasons.append("相似度不足")
             usable = False
-        found.append(Candidate(index, achievement.metric or "", achievement.value, achievement.unit, score, similarity, reasons, usable))
+        found.append(
+            Candidate(
+                index, achievement.metric or "", achievement.value, achievement.unit, score, similarity, reasons, usable
+            )
+        )
     found.sort(key=lambda c: (not c.usable, -c.score, c.index))
     return found
 
@@ -449,9 +465,13 @@ def _judge_deliverable(target: TargetFigure, review_text: str, offset: int, prop
     keywords = deliverable_keywords(target)
     proposal.details["keywords"] = keywords
     if evidence is None:
-        proposal.details["why"] = "复核报告中未找到该事项的名称" if keywords else "事项名称过于笼统，无法在复核报告中检索"
+        proposal.details["why"] = (
+            "复核报告中未找到该事项的名称" if keywords else "事项名称过于笼统，无法在复核报告中检索"
+        )
         return proposal
-    promised_start = bool(_START_PROMISE.search(target.quote or "")) and not re.search(r"建成|完成|完工|竣工", target.quote or "")
+    promised_start = bool(_START_PROMISE.search(target.quote or "")) and not re.search(
+        r"建成|完成|完工|竣工", target.quote or ""
+    )
     proposal.achievement_quote = evidence["sentence"]
     proposal.evidence_start, proposal.evidence_end = evidence["start"], evidence["end"]
     proposal.details["evidence"] = {k: evidence[k] for k in ("keywords", "verb", "start", "end")}
@@ -525,7 +545,9 @@ def _choose(usable: list[Candidate], achievements: Sequence[Any]) -> Candidate |
     return min(tied, key=lambda c: (partial(c), -c.score, c.index))
 
 
-def _use_achievement(proposal: Proposal, target: TargetFigure, achievement: Any, chosen: Candidate, share: float) -> None:
+def _use_achievement(
+    proposal: Proposal, target: TargetFigure, achievement: Any, chosen: Candidate, share: float
+) -> None:
     period, marks = _describe_period(achievement)
     proposal.achievement_index = chosen.index
     proposal.achievement_quote = achievement.quote
@@ -538,7 +560,7 @@ def _use_achievement(proposal: Proposal, target: TargetFigure, achievement: Any,
             "achievement_metric": achievement.metric,
             "achievement_unit": achievement.unit,
             "period": period,
-            "why": "；".join(chosen.reasons + [f"单位 {achievement.unit or '—'}", f"时期 {period or '未注明'}"]),
+            "why": "；".join([*chosen.reasons, f"单位 {achievement.unit or '—'}", f"时期 {period or '未注明'}"]),
         }
     )
     proposal.details["marks"].extend(marks)
@@ -724,7 +746,9 @@ def restatements(targets: Sequence[TargetFigure], next_commitments: Sequence[Any
             if metric_similarity(target.metric, record.metric or "") < 0.8:
                 continue
             if not math.isclose(record.value, target.value, rel_tol=0.01):
-                out[target.id] = f"下一份报告把 {target.plan_year} 年目标改为 {_fmt(record.value)}（原为 {_fmt(target.value)}）"
+                out[target.id] = (
+                    f"下一份报告把 {target.plan_year} 年目标改为 {_fmt(record.value)}（原为 {_fmt(target.value)}）"
+                )
     return out
 
 
@@ -782,7 +806,9 @@ def review_part(text: str, sections: Sequence[Any], year: int | None) -> tuple[s
     """
     rows = [s if isinstance(s, dict) else vars(s) for s in sections]
     reviews = [s for s in rows if s.get("mode") == "review"]
-    spans = [(s["start"], s["end"]) for s in reviews if year is None or not s.get("year") or str(year) in str(s["year"])]
+    spans = [
+        (s["start"], s["end"]) for s in reviews if year is None or not s.get("year") or str(year) in str(s["year"])
+    ]
     if not spans:
         spans = [(s["start"], s["end"]) for s in reviews]
     if not spans:

@@ -211,7 +211,8 @@ class _Passwords:
         )
         if user.password in self._known_good:
             return user
-        if user.has_usable_password() and check_password(self.password, user.password):
+        # An empty hash (a new user) is checked without Django's dummy hashing: that alone costs a PBKDF2 run.
+        if user.password and user.has_usable_password() and check_password(self.password, user.password):
             self._known_good.add(user.password)
             return user
         if self._hash is None:

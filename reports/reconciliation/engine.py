@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -35,12 +36,11 @@ VERDICT_LABELS = {
 }
 
 DEFAULT_PARTLY_MET_SHARE = 0.9
-MATCH_THRESHOLD = 0.45  # below this a candidate is shown as "close" but not used
+MATCH_THRESHOLD = 0.5  # below this a candidate is shown as "close" but not used
 CANDIDATE_FLOOR = 0.25
 APPROX_POINTS = 0.5  # 左右 on a rate: within half a percentage point
 APPROX_SHARE = 0.03  # 左右 on a level: within 3 %
 STAFF_DISAGREEMENT = 0.10  # staff figure vs review figure, relative
-ARITHMETIC_POINTS = 0.1  # stated growth vs growth computed from the stated levels, percentage points
 
 # Measures where lower is better. A target phrased as a reduction (能耗下降 3%) is a floor on the reduction.
 CEILING_WORDS = (
@@ -61,7 +61,7 @@ REDUCTION_WORDS = ("下降", "降低", "减少", "削减", "压减", "减排")
 # Words that say nothing about which indicator is meant (removed before comparing names).
 _NAME_NOISE = re.compile(
     r"计划|入库|完成|实现|达到|全年|年度|累计|预计|力争|确保|新增|同比|总额|总量|规模|以上|以内|左右|工作|任务|目标|"
-    r"主要|指标|地方|本级|全口径|可比口径|的"
+    r"主要|指标|本级|全口径|可比口径|的"
 )
 _GROWTH_SUFFIX = re.compile(r"(?:增速|增幅|增长率|增长|涨幅)$")
 
@@ -87,7 +87,10 @@ _KEYWORD_NOISE = re.compile(
 _CONTEXT_NOISE = re.compile(
     r"[\d.,，、；;：:%（）()“”\"\s]+|亿元|万元|亿|万|元|个|项|完成|实现|达到|全年|确保|推进|实施|建设|工程|项目|投资|的|了"
 )
-GENERIC_KEY_LENGTH = 3  # names this short (投资, 面积) identify nothing without their sentence
+# Names that identify nothing without their sentence (投资 of which project? 面积 of what?).
+_GENERIC_KEY = re.compile(
+    r"^(?:[\u4e00-\u9fff]{0,5}?(?:实施|推进|启动|建设|完成))?总?(?:投资|面积|资金|金额|数量|规模|项目|户数|人数|个数|长度)数?$"
+)
 _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
 
 
@@ -190,6 +193,11 @@ def base_metric(name: str) -> str:
     return _GROWTH_SUFFIX.sub("", name) or name
 
 
+def is_generic(name: str) -> bool:
+    key = metric_key(name)
+    return len(key) <= 1 or bool(_GENERIC_KEY.match(key)) and len(key) <= 8
+
+
 def _bigrams(text: str) -> set[str]:
     if len(text) < 2:
         return {text} if text else set()
@@ -269,8 +277,13 @@ def is_ceiling(target: TargetFigure) -> bool:
     return any(word in name for word in CEILING_WORDS)
 
 
+_MULTI_YEAR = re.compile(r"年均|五年|[一二三四五六七八九十]+年来|十[一二三四五六七八九]五(?:期间|时期)?")
+
+
 def _period_ok(achievement: Any, year: int | None) -> tuple[bool, str]:
     """Is the achievement about the target's year? Returns (usable, description)."""
+    if _MULTI_YEAR.search(getattr(achievement, "quote", "") or ""):
+        return False, "多年合计或年均数"
     period = str(getattr(achievement, "period_year", None) or "")
     as_of = str(getattr(achievement, "as_of", None) or "")
     if year is None or not (period or as_of):
@@ -310,7 +323,7 @@ def rank_candidates(target: TargetFigure, achievements: Sequence[Any], *, year: 
         if similarity < CANDIDATE_FLOOR:
             continue
         reasons = [f"指标相似度 {similarity:.2f}"]
-        if min(len(metric_key(target.metric)), len(metric_key(achievement.metric or ""))) <= GENERIC_KEY_LENGTH:
+        if is_generic(target.metric) or is_generic(achievement.metric or ""):
             shared = context_overlap(target.quote, target.metric, achievement)
             if shared < 2:
                 similarity = round(similarity * 0.4, 3)
@@ -359,11 +372,12 @@ def judge(
         limit = target.value_max if target.comparator == "range" and target.value_max is not None else goal
         if target.comparator == "~":
             limit += tolerance
-        ratio = _safe_ratio(limit, achieved)
+        ratio = _safe_ratio(goal, achieved) if goal > 0 and achieved > 0 else None
         if achieved <= limit + 1e-9:
             return MET, ratio, f"实际 {_fmt(achieved)} ≤ 上限 {_fmt(limit)}"
-        verdict = PARTLY_MET if ratio is not None and ratio >= partly_share else MISSED
-        return verdict, ratio, f"实际 {_fmt(achieved)} > 上限 {_fmt(limit)}，上限/实际 = {_pct(ratio)}"
+        share = _safe_ratio(limit, achieved) if limit > 0 and achieved > 0 else None
+        verdict = PARTLY_MET if share is not None and share >= partly_share else MISSED
+        return verdict, ratio, f"实际 {_fmt(achieved)} > 上限 {_fmt(limit)}，上限/实际 = {_pct(share)}"
     floor = goal
     if target.comparator == "~":
         floor = goal - tolerance
@@ -531,6 +545,13 @@ def reconcile_target(
     return proposal
 
 
+def _prefer_full_year(candidates: list[Candidate], records: Sequence[Any]) -> Candidate:
+    """Among near-equal candidates, a full-year figure (or the full-year forecast) beats a partial-year one."""
+    top = candidates[0].score
+    tied = [c for c in candidates if c.score >= top - 0.05]
+    return min(tied, key=lambda c: (any("非全年" in m for m in _describe_period(records[c.index])[1]), c.index))
+
+
 def _choose(usable: list[Candidate], achievements: Sequence[Any]) -> Candidate | None:
     """Best usable candidate; among equals a full-year figure beats a forecast or a partial-year one."""
     if not usable:
@@ -543,6 +564,17 @@ def _choose(usable: list[Candidate], achievements: Sequence[Any]) -> Candidate |
         return len(marks) + (1 if achievements[c.index].value is None else 0)
 
     return min(tied, key=lambda c: (partial(c), -c.score, c.index))
+
+
+_DECLINE_NAME = re.compile(r"降幅|下降率|减幅|降低率")
+
+
+def achieved_figure(achievement: Any) -> float | None:
+    """The achievement's value in the target's sign convention: a decline (降幅 3%) is a negative rate."""
+    value = achievement.value
+    if value is not None and value > 0 and _DECLINE_NAME.search(achievement.metric or ""):
+        return -value
+    return value
 
 
 def _use_achievement(
@@ -566,8 +598,8 @@ def _use_achievement(
     proposal.details["marks"].extend(marks)
     ratio_stated = getattr(achievement, "completion_ratio", None)
     if achievement.value is not None and unit_factor(target.unit, achievement.unit) > 0:
-        proposal.achieved_value = achievement.value
-        verdict, ratio, arithmetic = judge(target, achievement.value, partly_share=share)
+        proposal.achieved_value = achieved_figure(achievement)
+        verdict, ratio, arithmetic = judge(target, proposal.achieved_value, partly_share=share)
         proposal.verdict, proposal.ratio = verdict, ratio
         proposal.details["basis"] = "value"
         proposal.details["arithmetic"] = arithmetic
@@ -619,8 +651,8 @@ def _growth_from_levels(
             if c.usable and previous[c.index].unit == level.unit and previous[c.index].value
         ]
         if prior:
-            baseline = previous[prior[0].index].value
-            source = f"上年报告：{previous[prior[0].index].quote}"
+            base = previous[_prefer_full_year(prior, previous).index]
+            baseline, source = base.value, f"上年报告：{base.quote}"
     if not baseline:
         proposal.details["why"] = f"复核报告只给出总量 {_fmt(level.value)}，缺少上年基数，无法计算增速"
         proposal.details["level_quote"] = level.quote
@@ -673,8 +705,8 @@ def _staff_check(proposal: Proposal, target: TargetFigure, share: float) -> None
 def target_arithmetic(targets: Sequence[TargetFigure], previous: Sequence[Any]) -> dict[Any, str]:
     """A level and a growth rate set together must agree with the previous year's figure.
 
-    Warns when level ÷ baseline − 1 differs from the stated rate by more than ARITHMETIC_POINTS
-    (23.2 亿 said to be +25% on 18.5 亿 is +25.4%). Returns {target id: warning} for both figures.
+    Warns when baseline × (1 + rate), rounded as the level is written, is not the level
+    (23.2 亿 said to be +25% on 18.5 亿: 18.5 × 1.25 = 23.125 ≈ 23.1 亿). Returns {target id: warning} for both figures.
     """
     warnings: dict[Any, str] = {}
     levels = [t for t in targets if t.relation != "growth" and t.value and t.unit and t.unit != "%"]
@@ -691,12 +723,12 @@ def target_arithmetic(targets: Sequence[TargetFigure], previous: Sequence[Any]) 
             prior = [c for c in rank_candidates(probe, previous, year=None) if c.usable]
         if not prior:
             continue
-        base = previous[prior[0].index]
+        base = previous[_prefer_full_year(prior, previous).index]
         if not base.value:
             continue
         computed = (level.value / base.value - 1) * 100
-        if abs(computed - growth.value) > ARITHMETIC_POINTS:
-            implied = base.value * (1 + growth.value / 100)
+        implied = base.value * (1 + growth.value / 100)
+        if not same_when_rounded(implied, level.value):
             text = (
                 f"目标自身算术不符：{_fmt(level.value)} 相对上年 {_fmt(base.value)}（{base.quote.strip()}）"
                 f"增长 {computed:.1f}%，而目标称增长 {growth.value:g}%（按 {growth.value:g}% 应为 {_fmt(implied)}）"
@@ -706,6 +738,27 @@ def target_arithmetic(targets: Sequence[TargetFigure], previous: Sequence[Any]) 
     return warnings
 
 
+def _scale(value: float) -> float:
+    """The unit a figure was written in (亿, 万 or one), judged from its size."""
+    for scale in (1e8, 1e4):
+        if abs(value) >= scale:
+            return scale
+    return 1.0
+
+
+def same_when_rounded(computed: float, stated: float) -> bool:
+    """Does `computed`, rounded to the precision `stated` was written with, give `stated`?
+
+    23.2 亿 is written to 0.1 亿; 18.5 亿 × 1.25 = 23.125 亿 rounds to 23.1 亿, so "+25% = 23.2 亿" does not add up.
+    """
+    scale = _scale(stated)
+    written = Decimal(repr(round(stated / scale, 6))).normalize()
+    exponent = min(written.as_tuple().exponent, 0)
+    quantum = Decimal(1).scaleb(exponent)
+    rounded = Decimal(repr(computed / scale)).quantize(quantum, rounding=ROUND_HALF_UP)
+    return rounded == written.quantize(quantum)
+
+
 def duplicate_figures(achievements: Sequence[Any]) -> dict[int, str]:
     """The same figure reported for two different metrics (a copy-paste slip or a garbled table)."""
     seen: dict[tuple, list[int]] = {}
@@ -713,10 +766,8 @@ def duplicate_figures(achievements: Sequence[Any]) -> dict[int, str]:
         value = getattr(a, "value", None)
         if value is None or not a.metric:
             continue
-        if a.unit in ("%",) and value in (100.0, 0.0):
-            continue
-        if a.unit not in ("%",) and abs(value) < 100 and float(value).is_integer():
-            continue  # small counts repeat by chance
+        if a.unit == "%" or (abs(value) < 100 and float(value).is_integer()):
+            continue  # rates and small counts repeat by chance
         seen.setdefault((round(value, 6), a.unit), []).append(index)
     out: dict[int, str] = {}
     for (value, unit), indexes in seen.items():

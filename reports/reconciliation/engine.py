@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import ROUND_HALF_UP, Decimal
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from reports.extraction.achievements import canonical_metric
@@ -195,7 +195,7 @@ def base_metric(name: str) -> str:
 
 def is_generic(name: str) -> bool:
     key = metric_key(name)
-    return len(key) <= 1 or bool(_GENERIC_KEY.match(key)) and len(key) <= 8
+    return len(key) <= 1 or (bool(_GENERIC_KEY.match(key)) and len(key) <= 8)
 
 
 def _bigrams(text: str) -> set[str]:

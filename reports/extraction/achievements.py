@@ -15,7 +15,7 @@ import calendar
 import itertools
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reports.extraction.numbers import Quantity, find_quantities
 from reports.extraction.records import Achievement
@@ -168,6 +168,7 @@ class _Context:
     sections: list[Section]
     bounds: list[int]  # normalised offsets where a sentence starts (after 。!?, heading lines, footnote lines)
     review_year: int | None
+    static: set = field(default_factory=set)  # (value, unit, next characters) of figures found to be context
 
 
 def extract_achievements(text: str) -> list[Achievement]:
@@ -275,7 +276,10 @@ def _sentence_records(
         pre_full = t[clause_start_plain : q.start]
         same_clause = prev_q is not None and not any(c in t[prev_q.end : q.start] for c in _CLAUSE_END)
         nxt = items[k + 1][0] if k + 1 < len(items) else None
-        if _skip(t, q, pre, pre_full, prev_skipped and same_clause, nxt):
+        key = (q.value, q.unit, t[q.end : q.end + 3])
+        if key in ctx.static or _skip(t, q, pre, pre_full, prev_skipped and same_clause, nxt):
+            if q.unit in _COUNT_SUFFIX_UNITS and not q.chinese:
+                ctx.static.add(key)  # "统筹 33 个居民区" here makes "实现 33 个居民区…全覆盖" later context too
             prev_q, prev_skipped = q, True
             continue
         prev_skipped = False
@@ -340,7 +344,7 @@ def _skip(t: str, q: Quantity, pre: str, pre_full: str, prev_skipped: bool, nxt:
     if t[q.start - 1 : q.start] in '“"' and re.match(r"[^“”\",;。]{0,14}[”\"]", t[q.end : q.end + 16]):
         return True  # “15 分钟社区美好生活圈”, “两会期间”
     core = pre.strip(" *")
-    if _SCOPE_ONLY.match(core) or _CONTEXT_VERB.search(core):
+    if _SCOPE_ONLY.match(core) or _CONTEXT_VERB.search(core) or core in ("以", "辅以", "依托"):
         return True  # 全镇 121 个小区, 统筹 33 个居民区: the scope, not a result
     if prev_skipped and core.strip("、和及与 ") == "":
         return True  # listed with a skipped scope figure: "召集 15 家条线部门…和 33 个居民区"
@@ -596,7 +600,7 @@ def _split_shared_subjects(ctx: _Context, records: list[Achievement]) -> None:
         if len(subjects) != len(group):
             subjects = [s for s in pre[:k].split("、") if s.strip()]  # "金融业、软件和信息服务业增加值"
         if len(subjects) == len(group) > 1:
-            names = [_strip_noise(s) for s in subjects]
+            names = [_strip_noise(s) or s.strip(" *") for s in subjects]
             tail = _shared_tail(names[0], names[-1])
             for name, rec in zip(names, group, strict=True):
                 if tail and not name.endswith(tail):
@@ -615,17 +619,20 @@ _INDICATOR_NOUN = re.compile(
 
 def _shared_tail(first: str, last: str) -> str:
     """What the listed subjects share, written once after the last one (报警类、…毒品类案件接警数 -> 案件接警数)."""
-    if not first or len(last) <= len(first):
+    if not first or not last:
         return ""
     k = last.rfind(first[-1])
     if 0 < k < len(last) - 1:
-        return last[k + 1 :]
-    if len(first) <= 3 and len(last) > len(first) + 1:
-        return last[len(first) :]  # "城镇和农村居民人均可支配收入": parallel two-character qualifiers
+        return last[k + 1 :]  # the first subject ends where the shared part begins in the last one
+    k = max(last.rfind(c) for c in "区省市县镇类业")
+    if 0 < k < len(last) - 1:
+        return last[k + 1 :]  # "全国和自由贸易试验区负面清单条数" -> 负面清单条数
+    if len(last) <= len(first) + 1:
+        return ""
+    if len(first) <= 3:
+        return last[len(first) :]  # "城镇和农村居民人均可支配收入": parallel short qualifiers
     m = _INDICATOR_NOUN.search(last)
-    if m and not first.endswith(m.group(0)):
-        return m.group(0)  # "基础设施、制造业投资" -> 投资
-    return last[len(first) :] if len(last) > len(first) + 1 else ""
+    return m.group(0) if m and not first.endswith(m.group(0)) else ""
 
 
 def _last_match(pattern: re.Pattern, t: str, start: int, end: int) -> re.Match | None:

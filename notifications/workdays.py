@@ -1,36 +1,105 @@
 """Working days on the Chinese statutory calendar, make-up workdays (调休) included.
 
-`chinese_calendar` ships the State Council's schedule for the years it knows
-(2004 up to the current release). Outside those years we fall back to
-Monday–Friday: such results are provisional, because the holiday schedule for
-a year is only published late in the year before. A later issue adds
-holidays entered by an administrator.
+Where a date's answer comes from, first match wins:
+
+1. an administrator's entry (`CalendarDay` in the admin: an official holiday or
+   make-up workday). A year with any entry counts as entered by hand: its other
+   days follow Monday–Friday, because the official schedule lists every change;
+2. `chinese_calendar`, which ships the State Council's schedule for the years
+   it knows (2004 up to the current release);
+3. otherwise an estimate from the `holidays` package's China calendar (lunar
+   festivals computed, no make-up days known). Such dates are *provisional*:
+   the State Council publishes a year's schedule only around November before.
+
+Administrator entries are read from the database at most once a minute per
+process (`clear_cache()` drops them at once, as the admin does on save).
 """
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
 from functools import lru_cache
 
 import chinese_calendar
+import holidays
+from django.db import DatabaseError
+
+OFFICIAL = "official"  # chinese_calendar knows the year
+ENTERED = "entered"  # an administrator entered the year's schedule
+PROVISIONAL = "provisional"  # estimated from the holidays package
+
+_TTL_SECONDS = 60.0
+_cache: dict = {"loaded_at": None, "days": {}, "years": frozenset()}
 
 
-@lru_cache(maxsize=4096)
-def is_working_day(d: date) -> bool:
-    """True on a working day; a weekday fallback (provisional) outside the known years."""
-    try:
-        return bool(chinese_calendar.is_workday(d))
-    except NotImplementedError:
+def clear_cache() -> None:
+    _cache["loaded_at"] = None
+    _base_is_working_day.cache_clear()
+
+
+def _entered_days() -> tuple[dict[date, bool], frozenset[int]]:
+    loaded_at = _cache["loaded_at"]
+    now = time.monotonic()
+    if loaded_at is None or now - loaded_at > _TTL_SECONDS:
+        try:
+            from notifications.models import CalendarDay
+
+            days = dict(CalendarDay.objects.values_list("date", "is_working_day"))
+        except (DatabaseError, RuntimeError):
+            # No table yet (before migrate) or no database allowed here (pure unit
+            # tests): the packaged calendars still answer. Not cached: retry next time.
+            return {}, frozenset()
+        _cache.update(loaded_at=now, days=days, years=frozenset(d.year for d in days))
+    return _cache["days"], _cache["years"]
+
+
+@lru_cache(maxsize=16)
+def _estimate(year: int) -> holidays.HolidayBase:
+    return holidays.China(years=year)
+
+
+@lru_cache(maxsize=1)
+def _package_years() -> frozenset[int]:
+    from chinese_calendar import constants
+
+    return frozenset(d.year for d in constants.holidays)
+
+
+@lru_cache(maxsize=8192)
+def _base_is_working_day(d: date, entered_year: bool) -> bool:
+    if entered_year:
         return d.weekday() < 5
+    if d.year in _package_years():
+        return bool(chinese_calendar.is_workday(d))
+    return bool(_estimate(d.year).is_working_day(d))
+
+
+def is_working_day(d: date) -> bool:
+    """True on a working day (statutory calendar, make-up workdays count; estimated for unknown years)."""
+    days, years = _entered_days()
+    if d in days:
+        return days[d]
+    return _base_is_working_day(d, d.year in years)
+
+
+def calendar_source(year: int) -> str:
+    """Where the schedule of `year` comes from: ENTERED, OFFICIAL or PROVISIONAL."""
+    _days, years = _entered_days()
+    if year in years:
+        return ENTERED
+    if year in _package_years():
+        return OFFICIAL
+    return PROVISIONAL
 
 
 def is_calendar_known(d: date) -> bool:
-    """Whether the statutory schedule for `d`'s year is known (not the weekday fallback)."""
-    try:
-        chinese_calendar.is_workday(d)
-    except NotImplementedError:
-        return False
-    return True
+    """Whether the schedule for `d`'s year is official (packaged or entered), not an estimate."""
+    return calendar_source(d.year) != PROVISIONAL
+
+
+def is_provisional(d: date) -> bool:
+    return not is_calendar_known(d)
 
 
 def add_working_days(d: date, n: int) -> date:
@@ -63,3 +132,13 @@ def previous_working_day(d: date) -> date:
     while not is_working_day(d):
         d -= timedelta(days=1)
     return d
+
+
+def first_working_day_of_week(d: date) -> date | None:
+    """The first working day of `d`'s ISO week (Monday–Sunday), a make-up Saturday included; None if none."""
+    monday = d - timedelta(days=d.weekday())
+    for offset in range(7):
+        day = monday + timedelta(days=offset)
+        if is_working_day(day):
+            return day
+    return None

@@ -1,0 +1,194 @@
+"""Which reminders are due on a day: read from the database, nothing written.
+
+For a deadline D (an open milestone, or the due date of a target without
+milestones) and an organisation's policy (N days before, on the day, every K
+while overdue, escalation after M):
+
+- BEFORE from N working days before D until the day reminder (a sweep that
+  missed its day catches up; the key's period is D, so it goes out once);
+- DUE on the last working day on or before D (a deadline on a holiday is
+  announced the working day before);
+- OVERDUE every K working days after D (period: D plus the K-multiple reached);
+- ESCALATION to the supervisors once M working days after D.
+
+Sweeps only run on working days, so every send date is a working day.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from notifications.emails import render_subject
+from notifications.models import Notification, NotificationPreference
+from notifications.plans import Planned, cn_date, target_url
+from notifications.policy import Policy, policies_by_organisation
+from notifications.workdays import add_working_days, is_working_day, previous_working_day, working_days_between
+from targets.models import Membership, Milestone, Target
+
+# A target waiting for sign-off or closed needs no more reminders to its staff.
+QUIET_LIFECYCLES = ("signed_off", "cancelled", "signoff_requested")
+
+
+class _Dates:
+    """Working-day arithmetic memoised per sweep: many deadlines share quarter ends."""
+
+    def __init__(self) -> None:
+        self._add: dict[tuple[date, int], date] = {}
+        self._between: dict[tuple[date, date], int] = {}
+        self._previous: dict[date, date] = {}
+
+    def add(self, d: date, n: int) -> date:
+        if (d, n) not in self._add:
+            self._add[d, n] = add_working_days(d, n)
+        return self._add[d, n]
+
+    def between(self, a: date, b: date) -> int:
+        if (a, b) not in self._between:
+            self._between[a, b] = working_days_between(a, b)
+        return self._between[a, b]
+
+    def previous(self, d: date) -> date:
+        if d not in self._previous:
+            self._previous[d] = previous_working_day(d)
+        return self._previous[d]
+
+
+def reminder_kind(deadline: date, on: date, policy: Policy, dates: _Dates | None = None) -> tuple[str, str] | None:
+    """(kind, period) of the staff reminder due on `on` for `deadline`, or None."""
+    dates = dates or _Dates()
+    if deadline >= on:
+        last_day = dates.previous(deadline)
+        if policy.remind_on_day and last_day <= on:
+            return Notification.Kind.DUE, deadline.isoformat()
+        in_window = bool(policy.days_before) and dates.add(deadline, -policy.days_before) <= on
+        if in_window and (not policy.remind_on_day or on < last_day):
+            return Notification.Kind.BEFORE, deadline.isoformat()
+        return None
+    late = dates.between(deadline, on)
+    every = max(1, policy.overdue_every)
+    if late >= every:
+        return Notification.Kind.OVERDUE, f"{deadline.isoformat()}+{late // every * every}"
+    return None
+
+
+def reminders_due(*, on: date) -> list[Planned]:
+    """Every reminder and escalation due on `on` (empty on a non-working day)."""
+    if not is_working_day(on):
+        return []
+    default, policies = policies_by_organisation()
+    longest = max([default.days_before, *(p.days_before for p in policies.values())])
+    horizon = add_working_days(on, longest + 1)
+    deadlines = _deadlines(horizon)
+    if not deadlines:
+        return []
+
+    dates = _Dates()
+    staff_by_department, supervisors_by_org, opted_out = _recipients(deadlines)
+    planned: list[Planned] = []
+    for target, milestone, deadline in deadlines:
+        policy = policies.get(target.organisation_id, default)
+        base = _context(target, milestone, deadline, on, dates)
+        found = reminder_kind(deadline, on, policy, dates)
+        if found:
+            kind, period = found
+            people = {u.pk: u for u in staff_by_department.get(target.lead_department_id, [])}
+            if target.owner is not None:
+                people[target.owner.pk] = target.owner
+            for user in people.values():
+                if _reachable(user, opted_out):
+                    planned.append(_plan(kind, user, target, milestone, period, {**base, "kind": kind}, "reminder"))
+        if deadline < on and policy.escalate_after and base["days_overdue"] >= policy.escalate_after:
+            kind = Notification.Kind.ESCALATION
+            for user in supervisors_by_org.get(target.organisation_id, []):
+                if _reachable(user, opted_out):
+                    context = {**base, "kind": kind}
+                    planned.append(_plan(kind, user, target, milestone, deadline.isoformat(), context, "escalation"))
+    return planned
+
+
+def _deadlines(horizon: date) -> list[tuple[Target, Milestone | None, date]]:
+    related = ("organisation", "lead_department", "owner")
+    milestones = (
+        Milestone.objects.filter(done_on__isnull=True, due_date__lt=horizon)
+        .exclude(target__lifecycle__in=QUIET_LIFECYCLES)
+        .select_related(*(f"target__{name}" for name in related))
+        .order_by("due_date", "id")
+    )
+    bare = (
+        Target.objects.filter(milestones__isnull=True, due_date__lt=horizon)
+        .exclude(lifecycle__in=QUIET_LIFECYCLES)
+        .select_related(*related)
+        .order_by("due_date", "id")
+    )
+    rows: list[tuple[Target, Milestone | None, date]] = [(m.target, m, m.due_date) for m in milestones]
+    rows.extend((t, None, t.due_date) for t in bare)
+    return rows
+
+
+def _recipients(deadlines) -> tuple[dict[int, list], dict[int, list], set[int]]:
+    department_ids = {t.lead_department_id for t, _m, _d in deadlines if t.lead_department_id}
+    organisation_ids = {t.organisation_id for t, _m, _d in deadlines}
+    staff: dict[int, list] = defaultdict(list)
+    for membership in Membership.objects.filter(
+        department_id__in=department_ids, role=Membership.Role.STAFF
+    ).select_related("user"):
+        staff[membership.department_id].append(membership.user)
+    # Escalation goes to the supervisors; an organisation without one escalates to its administrators.
+    by_role: dict[tuple[int, str], list] = defaultdict(list)
+    for membership in Membership.objects.filter(
+        organisation_id__in=organisation_ids, role__in=[Membership.Role.SUPERVISOR, Membership.Role.ADMIN]
+    ).select_related("user"):
+        by_role[membership.organisation_id, membership.role].append(membership.user)
+    supervisors = {
+        org: by_role.get((org, Membership.Role.SUPERVISOR)) or by_role.get((org, Membership.Role.ADMIN), [])
+        for org in organisation_ids
+    }
+    user_ids = {u.pk for users in staff.values() for u in users} | {
+        u.pk for users in supervisors.values() for u in users
+    }
+    user_ids |= {t.owner_id for t, _m, _d in deadlines if t.owner_id}
+    opted_out = set(
+        NotificationPreference.objects.filter(user_id__in=user_ids, reminders=False).values_list("user_id", flat=True)
+    )
+    return staff, supervisors, opted_out
+
+
+def _reachable(user, opted_out: set[int]) -> bool:
+    return bool(user.is_active and user.email) and user.pk not in opted_out
+
+
+def _context(target: Target, milestone: Milestone | None, deadline: date, on: date, dates: _Dates) -> dict:
+    return {
+        "target": {
+            "id": target.pk,
+            "title": target.title,
+            "url": target_url(target.pk),
+            "organisation": target.organisation.name,
+            "department": target.lead_department.name if target.lead_department else "",
+            "owner": target.owner.get_full_name() or target.owner.get_username() if target.owner else "",
+        },
+        "milestone": milestone.title if milestone else "",
+        "due": deadline.isoformat(),
+        "due_cn": cn_date(deadline),
+        "today": on.isoformat(),
+        "on_the_day": deadline == on,
+        "days_left": dates.between(on, deadline) if deadline >= on else 0,
+        "days_overdue": dates.between(deadline, on) if deadline < on else 0,
+    }
+
+
+def _plan(kind: str, user, target: Target, milestone: Milestone | None, period: str, context: dict, template: str):
+    object_ref = f"milestone:{milestone.pk}" if milestone else f"target:{target.pk}"
+    return Planned(
+        kind=kind,
+        recipient_id=user.pk,
+        email=user.email,
+        period=period,
+        subject=render_subject(template, context),
+        context={**context, "template": template},
+        object_ref=object_ref,
+        organisation_id=target.organisation_id,
+        target_id=target.pk,
+        milestone_id=milestone.pk if milestone else None,
+    )

@@ -1,0 +1,266 @@
+"""Writes of notifications: record what is due, claim and deliver one message, preferences.
+
+Exactly once, step by step:
+
+1. a sweep records one `Notification` row per message under its unique key
+   (kind, recipient, object, period) *before* anything is sent; a second sweep
+   for the same day (a retried task, a restarted beat, `run_reminders` run
+   twice, two workers) finds the key taken and records nothing;
+2. a sender claims a row with one conditional UPDATE (pending, or due for a
+   retry, or a claim abandoned longer than `NOTIFICATIONS_CLAIM_TIMEOUT`) and
+   sends only when it changed exactly one row: two workers holding the same id
+   cannot both win;
+3. success marks the row sent; an SMTP failure puts it back as `retrying`
+   with exponential backoff, visible in the log, until it goes out.
+
+The one window left is a worker killed between the SMTP server's "250 OK" and
+the UPDATE that marks the row sent: that message is resent after the claim
+timeout, with the same Message-ID.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from notifications.digests import digests_due
+from notifications.emails import email_for, read_unsubscribe_token
+from notifications.models import Notification, NotificationPreference
+from notifications.plans import Planned
+from notifications.reminders import reminders_due
+
+logger = logging.getLogger(__name__)
+
+REMINDER_KINDS = {
+    Notification.Kind.BEFORE,
+    Notification.Kind.DUE,
+    Notification.Kind.OVERDUE,
+    Notification.Kind.ESCALATION,
+}
+DIGEST_KINDS = {Notification.Kind.WEEKLY, Notification.Kind.DAILY}
+
+
+class DeliveryFailed(Exception):
+    """The SMTP send failed; the row is back in the queue for `retry_in` seconds."""
+
+    def __init__(self, notification_id: int, retry_in: float, error: str) -> None:
+        super().__init__(f"notification {notification_id}: {error}")
+        self.notification_id = notification_id
+        self.retry_in = retry_in
+
+
+@dataclass
+class SweepResult:
+    planned: list[Planned] = field(default_factory=list)
+    created_ids: list[int] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> int:
+        """Planned messages whose key was already recorded (sent or queued by an earlier run)."""
+        return len(self.planned) - len(self.created_ids)
+
+
+# --- recording ---------------------------------------------------------------------
+
+
+def notifications_record(*, planned: list[Planned], now: datetime | None = None) -> list[int]:
+    """Create a row for each planned message whose key is new; the ids of the rows created here.
+
+    Rows of one batch are inserted in one transaction. A concurrent sweep
+    inserting the same keys makes the batch fall back to one INSERT per row,
+    each in its own savepoint, so exactly one of the two sweeps owns each row.
+    """
+    if not planned:
+        return []
+    now = now or timezone.now()
+    keys = [p.key for p in planned]
+    existing = set(Notification.objects.filter(key__in=keys).values_list("key", flat=True))
+    fresh = {p.key: p for p in planned if p.key not in existing}
+    if not fresh:
+        return []
+    rows = [_row(p, now) for p in fresh.values()]
+    try:
+        with transaction.atomic():
+            created = Notification.objects.bulk_create(rows, batch_size=500)
+    except IntegrityError:
+        created = []
+        for row in rows:
+            try:
+                with transaction.atomic():
+                    row.pk = None
+                    row.save(force_insert=True)
+                    created.append(row)
+            except IntegrityError:
+                continue  # another sweep recorded this key first: it owns the message
+    ids = [row.pk for row in created if row.pk is not None]
+    if len(ids) != len(created):  # backends that do not return ids from bulk_create
+        ids = list(Notification.objects.filter(key__in=[r.key for r in created]).values_list("pk", flat=True))
+    return ids
+
+
+def _row(p: Planned, now: datetime) -> Notification:
+    return Notification(
+        key=p.key,
+        kind=p.kind,
+        recipient_id=p.recipient_id,
+        email=p.email,
+        organisation_id=p.organisation_id,
+        target_id=p.target_id,
+        milestone_id=p.milestone_id,
+        period=p.period,
+        subject=p.subject,
+        context=p.context,
+        status=Notification.Status.PENDING,
+        next_attempt_at=now,
+    )
+
+
+def reminders_sweep(*, on: date, dry_run: bool = False) -> SweepResult:
+    """Record every reminder and escalation due on `on` (nothing with dry_run)."""
+    planned = reminders_due(on=on)
+    result = SweepResult(planned=planned)
+    if not dry_run:
+        result.created_ids = notifications_record(planned=planned)
+    return result
+
+
+def digests_sweep(*, on: date, dry_run: bool = False) -> SweepResult:
+    """Record the weekly digests (first working day of the week) and the daily ones (working days) due on `on`."""
+    result = SweepResult()
+    for kind in (Notification.Kind.WEEKLY, Notification.Kind.DAILY):
+        for batch in digests_due(on=on, kind=kind):
+            result.planned.extend(batch)
+            if not dry_run:
+                result.created_ids.extend(notifications_record(planned=batch))
+    return result
+
+
+# --- delivering ----------------------------------------------------------------
+
+
+def notification_claim(*, notification_id: int, now: datetime | None = None) -> datetime | None:
+    """Take the row for sending with one conditional UPDATE; the claim time when we won, else None."""
+    now = now or timezone.now()
+    abandoned = now - timedelta(seconds=settings.NOTIFICATIONS_CLAIM_TIMEOUT)
+    claimable = Q(status__in=[Notification.Status.PENDING, Notification.Status.RETRYING], next_attempt_at__lte=now) | Q(
+        status=Notification.Status.SENDING, claimed_at__lt=abandoned
+    )
+    # One conditional UPDATE is atomic on SQLite and PostgreSQL alike: of two workers racing
+    # for the same row, the second re-reads it after the first commits and matches nothing.
+    won = Notification.objects.filter(claimable, pk=notification_id).update(
+        status=Notification.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    return now if won == 1 else None
+
+
+def retry_delay(attempts: int) -> float:
+    """Exponential backoff: base, 2×base, 4×base … capped."""
+    base = settings.NOTIFICATIONS_RETRY_BASE_SECONDS
+    return float(min(settings.NOTIFICATIONS_RETRY_MAX_SECONDS, base * 2 ** max(0, attempts - 1)))
+
+
+def notification_deliver(*, notification_id: int) -> str:
+    """Claim, send and mark one notification. Returns "sent", "skipped" (someone else has it) or "cancelled".
+
+    Raises DeliveryFailed when SMTP refused: the row is then `retrying`.
+    Never call inside a transaction: the claim must be committed before the send.
+    """
+    claimed_at = notification_claim(notification_id=notification_id)
+    if claimed_at is None:
+        return "skipped"
+    mine = Notification.objects.filter(pk=notification_id, status=Notification.Status.SENDING, claimed_at=claimed_at)
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    if not _still_wanted(notification):
+        mine.update(status=Notification.Status.CANCELLED, last_error="收件人已退订或停用")
+        return "cancelled"
+    try:
+        message = email_for(notification)
+        message.send(fail_silently=False)
+    except Exception as error:  # SMTP, DNS, socket, template: all retried, never dropped
+        delay = retry_delay(notification.attempts)
+        text = f"{type(error).__name__}: {error}"[:2000]
+        mine.update(
+            status=Notification.Status.RETRYING,
+            next_attempt_at=timezone.now() + timedelta(seconds=delay),
+            last_error=text,
+        )
+        logger.warning("notification %s failed (attempt %s): %s", notification_id, notification.attempts, text)
+        raise DeliveryFailed(notification_id, delay, text) from error
+    mine.update(status=Notification.Status.SENT, sent_at=timezone.now(), last_error="")
+    return "sent"
+
+
+def _still_wanted(notification: Notification) -> bool:
+    user = notification.recipient
+    if not user.is_active:
+        return False
+    preference = NotificationPreference.objects.filter(user=user).first()
+    if preference is None:
+        return True
+    if notification.kind in DIGEST_KINDS:
+        return preference.digest == notification.kind
+    return preference.reminders
+
+
+def notifications_waiting(*, now: datetime | None = None, limit: int = 1000) -> list[int]:
+    """Rows nobody is taking care of: pending or retrying past their time (with a grace period for the
+    task already queued for them), or claimed by a worker that died."""
+    now = now or timezone.now()
+    grace = now - timedelta(seconds=settings.NOTIFICATIONS_REDELIVER_AFTER)
+    abandoned = now - timedelta(seconds=settings.NOTIFICATIONS_CLAIM_TIMEOUT)
+    return list(
+        Notification.objects.filter(
+            Q(status__in=[Notification.Status.PENDING, Notification.Status.RETRYING], next_attempt_at__lte=grace)
+            | Q(status=Notification.Status.SENDING, claimed_at__lt=abandoned)
+        )
+        .order_by("next_attempt_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def notifications_retry_now(*, notification_ids: list[int]) -> int:
+    """Put failed rows back for the next delivery round (admin action; no broker call in the request)."""
+    return Notification.objects.filter(pk__in=notification_ids, status=Notification.Status.RETRYING).update(
+        next_attempt_at=timezone.now() - timedelta(seconds=settings.NOTIFICATIONS_REDELIVER_AFTER)
+    )
+
+
+# --- preferences ------------------------------------------------------------------
+
+
+def preference_for(user) -> NotificationPreference:
+    preference, _created = NotificationPreference.objects.get_or_create(user=user)
+    return preference
+
+
+@transaction.atomic
+def preference_update(*, user, digest: str | None = None, reminders: bool | None = None) -> NotificationPreference:
+    preference = preference_for(user)
+    if digest is not None:
+        if digest not in NotificationPreference.Digest.values:
+            raise ValueError(f"unknown digest frequency {digest!r}")
+        preference.digest = digest
+    if reminders is not None:
+        preference.reminders = reminders
+    preference.save()
+    return preference
+
+
+def unsubscribe(*, token: str, what: str | None = None) -> NotificationPreference:
+    """Apply a one-click unsubscribe; raises django.core.signing.BadSignature for a forged token."""
+    from django.contrib.auth import get_user_model
+
+    user_id, token_what = read_unsubscribe_token(token)
+    what = what or token_what
+    user = get_user_model().objects.get(pk=user_id)
+    if what == "digest":
+        return preference_update(user=user, digest=NotificationPreference.Digest.NONE)
+    if what == "reminders":
+        return preference_update(user=user, reminders=False)
+    return preference_update(user=user, digest=NotificationPreference.Digest.NONE, reminders=False)

@@ -1,0 +1,64 @@
+"""Celery entry points: thin, they take ids or ISO dates and call the services.
+
+The sweeps compute what is due from the database and enqueue one send per new
+row; every task is idempotent (keys and claims live in the database), so all
+of them are `acks_late`: a task lost with its worker runs again, harmlessly.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from django.utils import timezone
+
+from config.celery import app
+from notifications import services
+
+logger = logging.getLogger(__name__)
+
+
+def _day(today: str | None) -> date:
+    return date.fromisoformat(today) if today else timezone.localdate()
+
+
+def enqueue_sends(notification_ids: list[int]) -> int:
+    """Queue one send per id; a failed publish is left to `deliver_pending`, which finds the row again."""
+    queued = 0
+    for notification_id in notification_ids:
+        try:
+            send_notification.delay(notification_id)
+            queued += 1
+        except Exception:  # broker hiccup: the row stays pending and is picked up later
+            logger.exception("could not queue notification %s", notification_id)
+    return queued
+
+
+@app.task(acks_late=True, reject_on_worker_lost=True)
+def run_reminders(today: str | None = None) -> int:
+    """Record the reminders due today (or on `today`, YYYY-MM-DD) and queue their sends."""
+    result = services.reminders_sweep(on=_day(today))
+    return enqueue_sends(result.created_ids)
+
+
+@app.task(acks_late=True, reject_on_worker_lost=True)
+def send_digests(today: str | None = None) -> int:
+    """Record the digests due today (or on `today`) and queue their sends."""
+    result = services.digests_sweep(on=_day(today))
+    return enqueue_sends(result.created_ids)
+
+
+@app.task(acks_late=True, reject_on_worker_lost=True)
+def deliver_pending() -> int:
+    """Queue again what nobody is sending: a lost publish, a retry whose task vanished, a dead worker's claim."""
+    return enqueue_sends(services.notifications_waiting())
+
+
+@app.task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+def send_notification(self, notification_id: int) -> str:
+    """Send one notification; on an SMTP failure retry with the row's exponential backoff, forever."""
+    try:
+        return services.notification_deliver(notification_id=notification_id)
+    except services.DeliveryFailed as failure:
+        # +1 s so the retry never arrives before the row's next_attempt_at and finds nothing to claim.
+        raise self.retry(countdown=failure.retry_in + 1, exc=failure) from failure

@@ -158,23 +158,45 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Email: EMAIL_URL (smtp://user:pass@host:port) or the console in development.
+# Email: EMAIL_URL (smtp://user:pass@host:port) or the console in development
+# (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend writes files to EMAIL_FILE_PATH instead).
 if "EMAIL_URL" in env:
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=BASE_DIR / "var" / "mail")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="督办 <duban@localhost>")
 
+# Reminders (working days; each organisation may override them in the admin) and delivery.
+NOTIFICATIONS_REMIND_DAYS_BEFORE = env.int("NOTIFICATIONS_REMIND_DAYS_BEFORE", default=5)
+NOTIFICATIONS_REMIND_ON_DAY = env.bool("NOTIFICATIONS_REMIND_ON_DAY", default=True)
+NOTIFICATIONS_OVERDUE_EVERY = env.int("NOTIFICATIONS_OVERDUE_EVERY", default=5)
+NOTIFICATIONS_ESCALATE_AFTER = env.int("NOTIFICATIONS_ESCALATE_AFTER", default=10)
+# A claim older than this is taken to be a dead worker's and the message is sent again (> task time limit).
+NOTIFICATIONS_CLAIM_TIMEOUT = env.int("NOTIFICATIONS_CLAIM_TIMEOUT", default=10 * 60)
+# Pending rows older than this with nobody working on them are queued again by the delivery sweep.
+NOTIFICATIONS_REDELIVER_AFTER = env.int("NOTIFICATIONS_REDELIVER_AFTER", default=2 * 60)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
+NOTIFICATIONS_RETRY_MAX_SECONDS = env.int("NOTIFICATIONS_RETRY_MAX_SECONDS", default=60 * 60)
+NOTIFICATIONS_DELIVER_EVERY = env.float("NOTIFICATIONS_DELIVER_EVERY", default=60.0)
+
 # Celery: Redis when REDIS_URL is set, otherwise a filesystem broker (no server).
+from celery.schedules import crontab  # noqa: E402
+
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
-if not REDIS_URL:
+if REDIS_URL:
+    # Longer than the longest retry countdown, so Redis does not hand a delayed retry to a second worker early.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": NOTIFICATIONS_RETRY_MAX_SECONDS + 15 * 60}
+else:
     _broker_dir = BASE_DIR / "var" / "celery-broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        "control_folder": str(_broker_dir / "control"),
     }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -184,8 +206,28 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = 5 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The app never waits on the broker: publishing gives up quickly (nothing in a request publishes anyway).
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict = {}
+# Declared here, copied into django-celery-beat's tables when beat starts, edited in the admin afterwards.
+# The sweeps run every hour of the working day: a beat that was down at 9:00 catches up, and the idempotency
+# keys make every later run of the same day a no-op. Weekly digests go out from 09:00 Asia/Shanghai.
+CELERY_BEAT_SCHEDULE: dict = {
+    "notifications-run-reminders": {
+        "task": "notifications.tasks.run_reminders",
+        "schedule": crontab(minute=30, hour="8-17"),
+    },
+    "notifications-send-digests": {
+        "task": "notifications.tasks.send_digests",
+        "schedule": crontab(minute=0, hour="9-17"),
+    },
+    "notifications-deliver-pending": {
+        "task": "notifications.tasks.deliver_pending",
+        "schedule": NOTIFICATIONS_DELIVER_EVERY,
+    },
+}
 
 LOGGING = {
     "version": 1,

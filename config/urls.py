@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/", include("reports.api_urls")),
     path("api/", include("targets.api_urls")),
     path("reports/", include("reports.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("targets.urls")),
 ]
 

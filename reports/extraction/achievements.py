@@ -148,7 +148,9 @@ _SCOPE_BEFORE_TOTAL = re.compile(
     r"\s*[\u4e00-\u9fff]{1,6}?(?:共|合计|共计)?(?:完成|实现|贡献|缴纳|上缴)[^,;。]{0,10}?\d[\d.]*\s*[万亿]?元"
 )
 _FROM_BEFORE = re.compile(r"(?:从|由)\s*(?:(?:19|20)\d{2}\s*年(?:底|末)?的?)?\s*$")
-_TO_AFTER = re.compile(r"[^,;。\d]{0,6}?(?:增加|提高|提升|上升|下降|降低|减少|扩大|增长|缩小|攀升|缩短|降)(?:到|至)")
+_TO_AFTER = re.compile(
+    r"[^,;。\d]{0,6}?(?:增加|提高|提升|上升|下降|降低|减少|扩大|增长|缩小|攀升|缩短|拓展|扩展|压缩|降)(?:到|至)"
+)
 _QUALIFIER_TAIL = re.compile(r"(?:近|约|超过|超|逾|不低于|不少于|接近|将近|大约|高于|低于|了)+\s*$")
 _AREA_UNITS = frozenset({"平方米", "亩", "平方公里", "公顷"})
 # Classifier counts get the 数 suffix the commitments use; measures (吨, 公里, 千瓦 …) and money do not.
@@ -314,7 +316,11 @@ def _sentence_records(
 
 def _pair_respective_growth(records: list[Achievement]) -> None:
     """ "总资产 211 亿元，净资产 84 亿元，与 2016 年底相比增长 4.87%和 8.52%": the rates follow the levels in order."""
-    growth = [r for r in records if r.relation == "growth" and r.extra.get("context_subject")]
+    growth = [
+        r
+        for r in records
+        if r.relation == "growth" and (r.extra.get("context_subject") or r.metric in ("增速", "涨幅"))
+    ]
     if len(growth) < 2:
         return
     first = records.index(growth[0])
@@ -328,12 +334,17 @@ def _pair_respective_growth(records: list[Achievement]) -> None:
         return
     for level, rate in zip(levels[-len(growth) :], growth, strict=True):
         base = level.extra.get("subject") or level.metric
-        rate.metric = canonical_metric(base + "增速")
+        rate.metric = canonical_metric(base + ("涨幅" if rate.metric.endswith("涨幅") else "增速"))
+        rate.extra["subject"] = base
 
 
 def _skip(t: str, q: Quantity, pre: str, pre_full: str, prev_skipped: bool, nxt: Quantity | None) -> bool:
-    if q.unit is None:
-        return True
+    if q.unit is None or (q.chinese and q.value == 0):
+        return True  # 零部件
+    if q.chinese and t[q.start - 1 : q.start] == "前":
+        return True  # 跻身全球城市前五位: a class, not a count
+    if t[q.end : q.end + 1] == "的" and re.search(r"首个|首批|第一个|唯一", pre):
+        return True  # "成为全国首个经济总量突破5万亿元的城市": a milestone threshold
     if re.search(r"(?:折合|约合|合人民币|相当于)\s*$", pre):
         return True  # a conversion of the figure before
     size_class = q.qualifier_text in ("以上", "以下") and nxt is not None and nxt.start - q.end < 24
@@ -469,8 +480,9 @@ def _metric(
     for marker in ("累计", "共计", "合计", "总计", "共"):  # "在各居民区累计开设…" -> "开设…"
         k = core.rfind(marker)
         rest = core[k + len(marker) :].strip(" ") if k > 0 else ""
-        if len(rest) >= 2 and (marker != "共" or _VERB_START.match(rest)):
-            core = rest
+        named = _strip_noise(_GROWTH_TAIL.sub("", _QUALIFIER_TAIL.sub("", rest)))
+        if len(named) >= 2 and (marker != "共" or _VERB_START.match(rest)):
+            core = rest  # "单位生产总值能耗累计下降 14%" keeps its indicator
     core = _BASELINE_RE.sub("", core)
     core = _UNPARSED_FIGURE.sub("", core)  # "PM2.5年均浓度为26.3微克/立方米、下降 7.4%"
     core = re.sub(r"(?:19|20)\d{2}\s*年(?:度|底|末)?", "", core)
@@ -612,8 +624,9 @@ def _split_shared_subjects(ctx: _Context, records: list[Achievement]) -> None:
         i = j
 
 
+_PARALLEL = frozenset({"城镇", "农村", "城市", "乡村", "农牧", "牧区", "城乡", "男性", "女性", "出口", "进口"})
 _INDICATOR_NOUN = re.compile(
-    r"(?:投资|增加值|收入|销售额|营业额|产值|产量|总额|利润|进出口额|出口额|进口额|贷款余额|余额|接警数|人数|户数|面积)$"
+    r"(?:进出口总额|进出口额|投资|增加值|收入|销售额|营业额|产值|产量|总额|利润|进出口额|出口额|进口额|贷款余额|余额|接警数|人数|户数|面积)$"
 )
 
 
@@ -629,7 +642,7 @@ def _shared_tail(first: str, last: str) -> str:
         return last[k + 1 :]  # "全国和自由贸易试验区负面清单条数" -> 负面清单条数
     if len(last) <= len(first) + 1:
         return ""
-    if len(first) <= 3:
+    if first in _PARALLEL or last[: len(first)] in _PARALLEL:
         return last[len(first) :]  # "城镇和农村居民人均可支配收入": parallel short qualifiers
     m = _INDICATOR_NOUN.search(last)
     return m.group(0) if m and not first.endswith(m.group(0)) else ""

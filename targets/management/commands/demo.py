@@ -256,7 +256,7 @@ def _import(organisation: Organisation, prefix: str, admin) -> tuple[Report, boo
 
 def _member(info: dict, suffix: str, passwords: _Passwords, role: str, accounts: list, department=None):
     organisation = info["organisation"]
-    username = f"{info['slug']}_{suffix}"
+    username = f"{info['slug']}-{suffix}"
     user = passwords.user(username)
     Membership.objects.get_or_create(
         user=user, organisation=organisation, defaults={"role": role, "department": department}

@@ -138,6 +138,20 @@ def test_respectively_lists_share_the_indicator_written_once(body, metrics):
     assert [a.metric for a in extract_achievements(_report(body))] == metrics
 
 
+def test_growth_list_follows_the_level_list_before_it():
+    text = _report(
+        "航空旅客和货邮吞吐量分别达到1.35亿人次、453.8万吨，分别增长8.3%、7.9%。单位生产总值能耗累计下降14%。"
+    )
+    got = [(a.metric, a.value) for a in extract_achievements(text)]
+    assert got == [
+        ("航空旅客数", 1.35e8),
+        ("货邮吞吐量", 4.538e6),
+        ("航空旅客增速", 8.3),
+        ("货邮吞吐量增速", 7.9),
+        ("单位生产总值能耗增速", -14.0),
+    ]
+
+
 def test_rates_listed_together_follow_the_levels_in_order():
     text = _report("全镇集体经济组织总资产 211亿元，净资产 84亿元，与 2016年底相比增长 4.87%和 8.52%。")
     got = [(a.metric, a.value, a.baseline) for a in extract_achievements(text) if a.relation == "growth"]
@@ -229,12 +243,27 @@ def test_a_work_rate_is_not_a_completion_ratio():
         "实际使用外资达到160.6亿美元，折合1148亿元。",
         "贯彻区第十次、十一次党代会精神，在一场硬仗中取得胜利。",
         "坚决贯彻中央八项规定精神。",
+        "成为全国首个经济总量突破5万亿元的城市，跻身全球城市前五位，推进集成电路装备、零部件国产化。",
+        "以 98 个便民点位作为常态化检测。",
     ],
 )
 def test_scope_names_and_classes_are_not_results(body):
     text = _report(body)
     values = {a.value_text for a in extract_achievements(text)}
-    assert not values & {"33 个", "121 个", "15 分钟", "92 家", "10亿元", "1148亿元", "十一次", "一场", "八项"}
+    not_results = {
+        "33 个",
+        "121 个",
+        "15 分钟",
+        "92 家",
+        "10亿元",
+        "1148亿元",
+        "十一次",
+        "一场",
+        "八项",
+        "5万亿元",
+        "五位",
+    }
+    assert not values & (not_results | {"零部", "98 个"})
 
 
 def test_canonical_metric_unifies_variants_of_headline_indicators():

@@ -54,7 +54,11 @@ def home(request: HttpRequest) -> HttpResponse:
             "targets": rows,
             "form": form,
             "today": today,
-            "counts": [(key, HEALTH_LABELS[key], counts.get(key, 0)) for key in HEALTH_LABELS],
+            "counts": [
+                (key, HEALTH_LABELS[key], counts.get(key, 0), _query(request, health=key, lifecycle=""))
+                for key in HEALTH_LABELS
+            ],
+            "closed_query": _query(request, health="", lifecycle="signed_off"),
             "total": sum(counts.values()),
             "closed": counts.get(None, 0),
         },
@@ -160,6 +164,16 @@ def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- helpers ---------------------------------------------------------------------
+
+
+def _query(request: HttpRequest, **changes: str) -> str:
+    """The current filter query string with `changes` applied (empty values dropped)."""
+    params = request.GET.copy()
+    for key, value in changes.items():
+        params.pop(key, None)
+        if value:
+            params[key] = value
+    return "?" + params.urlencode()
 
 
 def _visible_target(request: HttpRequest, pk: int) -> Target:

@@ -119,3 +119,29 @@ def test_missing_department_is_created_once(make_commitment, ada, org):
     )
     assert first.lead_department == second.lead_department
     assert Department.objects.filter(organisation=org, name="就业服务中心").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("fields", "title"),
+    [
+        (dict(metric="区级税收", value_text="15%", relation="growth", comparator=">="), "区级税收增长不低于15%"),
+        (
+            dict(metric="城镇登记失业率", value_text="4%", relation="share", comparator="<="),
+            "城镇登记失业率控制在4%以内",
+        ),
+        (dict(metric="社区教育实践基地", value_text="3-5个", comparator="range"), "社区教育实践基地达到3-5个"),
+        (dict(metric="新增就业岗位", value_text="500个", comparator="~"), "新增就业岗位达到500个左右"),
+        (dict(metric="", value_text="", quote="（三）确保无重大安全事故。", kind="condition"), "确保无重大安全事故"),
+    ],
+)
+def test_commitment_titles(make_commitment, fields, title):
+    from targets.services import commitment_title
+
+    assert commitment_title(make_commitment(**fields)) == title
+
+
+def test_long_quote_is_cut(make_commitment):
+    from targets.services import commitment_title
+
+    title = commitment_title(make_commitment(kind="deliverable", metric="", value_text="", quote="推进" * 150))
+    assert len(title) == 200 and title.endswith("…")

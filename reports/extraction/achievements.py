@@ -67,7 +67,7 @@ def canonical_metric(name: str) -> str:
 
 
 _LEAD_NOISE = re.compile(
-    r"^(?:[¹²³⁴⁵⁶⁷⁸⁹⁰]+|(?:完成|实现|达到)(?=[^\d\s,;]{4})|其中|此外|另外|同时|并且|并|且|以及|及|和|与|还|又|共计|合计|总计|累计|共|先后|全年|今年以来|今年|年内|当年"
+    r"^(?:[¹²³⁴⁵⁶⁷⁸⁹⁰]+|(?:完成|实现|达到)了?(?=[^\d\s,;]{4})|其中|此外|另外|同时|并且|并|且|以及|及|和|与|还|又|共计|合计|总计|累计|共|先后|全年|今年以来|今年|年内|当年"
     r"|一年来|五年来|过去五年|过去一年|五年|截至[^,;:]{0,14}?(?:月底|月末|底|末|日|止|月)|\d{1,2}\s*[-—~至]\s*\d{1,2}\s*月(?:份)?"
     r"|(?:19|20)\d{2}\s*年(?:度|底|末|全年)?|前三季度|上半年|全镇|全区|全市|全县|全国|全省|全旗|镇域(?:内)?|辖区(?:内)?"
     r"|区域内|预计全年|全年预计|预计|力争|已经|已|成功|顺利|有效|积极|全面|进一步|持续|稳步|不断|大力|首次|率先"
@@ -80,7 +80,7 @@ _TAIL_NOISE = re.compile(
     r"|的|每年|年均|平均|全年|当年|连续|新台阶|在|以)\s*$"
 )
 _GROWTH_WORDS = (
-    r"递增|递减|提速|增长|增幅|增速|增加|提高|提升|上升|上涨|攀升"
+    r"递增|递减|提速|降幅|涨幅|增长|增幅|增速|增加|提高|提升|上升|上涨|攀升"
     r"|下降|减少|降低|回落|下滑|收窄|压减|压缩|缩减|缩短|下跌|增|降|涨|减"
 )
 _GROWTH_TAIL = re.compile(rf"(?:同比|比上年|较上年|比去年|较去年|年均|平均|分别)?(?:{_GROWTH_WORDS})(?:了)?\s*$")
@@ -152,6 +152,7 @@ _TO_AFTER = re.compile(
     r"[^,;。\d]{0,6}?(?:增加|提高|提升|上升|下降|降低|减少|扩大|增长|缩小|攀升|缩短|拓展|扩展|压缩|降)(?:到|至)"
 )
 _QUALIFIER_TAIL = re.compile(r"(?:近|约|超过|超|逾|不低于|不少于|接近|将近|大约|高于|低于|了)+\s*$")
+_ACTION_END = re.compile(r"(?:建设|改造|修复|整治|修缮|安装|改建|新建|提升|治理|拆除|绿化|铺设|更新|贯通)$")
 _AREA_UNITS = frozenset({"平方米", "亩", "平方公里", "公顷"})
 # Classifier counts get the 数 suffix the commitments use; measures (吨, 公里, 千瓦 …) and money do not.
 _COUNT_SUFFIX_UNITS = frozenset(
@@ -424,7 +425,7 @@ def _record(
         qualifier=q.qualifier,
         as_of=as_of,
         is_forecast=forecast,
-        period_year=sec.year,
+        period_year=_period(t, s_start, q.start, sec),
         section=sec.path,
         extra={
             "subject": subject,
@@ -521,6 +522,14 @@ def _metric(
         else:
             subject = _context_subject(t, s_start, c_start, prev)
             core = subject + core if subject and subject != core else core
+    elif (
+        relation == "absolute"
+        and not increment
+        and q.unit in _COUNT_SUFFIX_UNITS | _AREA_UNITS
+        and (post := _post_object(t, q.end))
+        and _ACTION_END.search(post)
+    ):
+        core = core + post  # "8 个老旧小区 22 万平方米精品小区建设": the area is of the 建设 that follows
     elif relation == "share" and len(core) <= 3 and core.endswith("率"):
         subject = _context_subject(t, s_start, c_start, prev)  # "…，满意率 98.4%": whose satisfaction
         core = subject + core if subject and len(subject) <= 12 and not subject.endswith("率") else core
@@ -646,6 +655,19 @@ def _shared_tail(first: str, last: str) -> str:
         return last[len(first) :]  # "城镇和农村居民人均可支配收入": parallel short qualifiers
     m = _INDICATOR_NOUN.search(last)
     return m.group(0) if m and not first.endswith(m.group(0)) else ""
+
+
+_MULTI_YEAR = re.compile(
+    r"年均|五年|十[一二三四五六七八九]五|过去五年|(?:19|20)\d{2}\s*年(?:的|底)?[^,;。]{0,20}?(?:增加|提高|增长)到"
+)
+
+
+def _period(t: str, s_start: int, q_start: int, sec: Section) -> str | None:
+    """The section's year, or the five years ending with it for 年均/五年/十二五 figures of a one-year review."""
+    year = sec.year
+    if year and len(year) == 4 and _MULTI_YEAR.search(t, s_start, q_start):
+        return f"{int(year) - 4}-{year}"
+    return year
 
 
 def _last_match(pattern: re.Pattern, t: str, start: int, end: int) -> re.Match | None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 __all__ = ["DocumentInfo", "Section", "describe_document", "section_at", "split_sections"]
 
@@ -290,8 +291,11 @@ class _Open:
     number: int
 
 
+@lru_cache(maxsize=8)
 def split_sections(text: str) -> list[Section]:
-    """Every heading of the text as a flat list of sections in document order (parents before children)."""
+    """Every heading of the text as a flat list of sections in document order (parents before children).
+
+    Cached per text (both extractors ask for it): treat the returned list as read-only."""
     lines, width = _lines(text)
     sections: list[Section] = []
     stack: list[_Open] = []

@@ -152,6 +152,22 @@ def test_growth_list_follows_the_level_list_before_it():
     ]
 
 
+def test_a_decline_magnitude_is_a_negative_growth():
+    a = _one("单位国内生产总值能耗降幅超过3%。", "3%")
+    assert (a.metric, a.value, a.relation, a.qualifier) == ("单位国内生产总值能耗增速", -3.0, "growth", "more_than")
+
+
+def test_the_work_named_after_the_figure_is_what_it_measures():
+    a = _one("推进实施淞虹路 715 弄等 8 个老旧小区 22 万平方米精品小区建设。", "22 万平方米")
+    assert a.metric == "老旧小区精品小区建设面积"
+
+
+def test_multi_year_figures_of_a_one_year_review_get_the_five_year_period():
+    text = _report("全年地区生产总值完成235.2亿元；五年来，地区生产总值年均增长12.1%。")
+    got = {a.value_text: a.period_year for a in extract_achievements(text)}
+    assert got == {"235.2亿元": "2022", "12.1%": "2018-2022"}
+
+
 def test_rates_listed_together_follow_the_levels_in_order():
     text = _report("全镇集体经济组织总资产 211亿元，净资产 84亿元，与 2016年底相比增长 4.87%和 8.52%。")
     got = [(a.metric, a.value, a.baseline) for a in extract_achievements(text) if a.relation == "growth"]

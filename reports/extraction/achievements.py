@@ -147,10 +147,14 @@ _BASELINE_RE = re.compile(
 _SCOPE_BEFORE_TOTAL = re.compile(
     r"\s*[\u4e00-\u9fff]{1,6}?(?:共|合计|共计)?(?:完成|实现|贡献|缴纳|上缴)[^,;。]{0,10}?\d[\d.]*\s*[万亿]?元"
 )
-_FROM_BEFORE = re.compile(r"(?:从|由)\s*(?:(?:19|20)\d{2}\s*年(?:底|末)?的?)?\s*$")
+_YEAR_OF = r"(?:(?:19|20)\d{2}\s*年(?:底|末)?的?)?"
+_FIGURE = rf"\s*{_YEAR_OF}\s*[\d.]+\s*[^\s,;、\d]{{0,4}}?"
+# "从" + earlier figures of the same list, right before this figure; the list and a "增加到" after it
+_FROM_LIST_BEFORE = re.compile(rf"(?:从|由)(?:{_FIGURE}\s*[、和]\s*)*\s*{_YEAR_OF}\s*$")
 _TO_AFTER = re.compile(
     r"[^,;。\d]{0,6}?(?:增加|提高|提升|上升|下降|降低|减少|扩大|增长|缩小|攀升|缩短|拓展|扩展|压缩|降)(?:到|至)"
 )
+_FROM_LIST_AFTER = re.compile(rf"(?:\s*[、和]{_FIGURE})*?(?={_TO_AFTER.pattern})")
 _QUALIFIER_TAIL = re.compile(r"(?:近|约|超过|超|逾|不低于|不少于|接近|将近|大约|高于|低于|了)+\s*$")
 _ACTION_END = re.compile(r"(?:建设|改造|修复|整治|修缮|安装|改建|新建|提升|治理|拆除|绿化|铺设|更新|贯通)$")
 _AREA_UNITS = frozenset({"平方米", "亩", "平方公里", "公顷"})
@@ -271,7 +275,8 @@ def _sentence_records(
     prev: Achievement | None = None  # last record of this sentence
     prev_q: Quantity | None = None
     prev_skipped = False
-    from_text: str | None = None
+    from_texts: list[str] = []  # starting points of "从 A、B 增加到 C、D", matched in order
+    from_subjects: list[str] = []
     for k, (q, sec) in enumerate(items):
         c_start = _clause_start(t, s_start, q.start, prev_q.end if prev_q else None)
         clause_start_plain = max([t.rfind(c, s_start, q.start) for c in ",;:"] + [s_start - 1]) + 1
@@ -286,14 +291,18 @@ def _sentence_records(
             prev_q, prev_skipped = q, True
             continue
         prev_skipped = False
-        m = _FROM_BEFORE.search(pre)
-        if m and _TO_AFTER.match(t, q.end):
-            # "由 2010 年的 162.4 亿元增加到 287.9 亿元": the first figure is the starting point
-            subject = _strip_noise(pre[: m.start()])
-            prev = Achievement(
-                quote="", start=0, end=0, extra={"subject": canonical_metric(subject)} if subject else {}
-            )
-            from_text = re.sub(r"\s+", "", t[c_start + m.start() + 1 : q.end])
+        m = _FROM_LIST_BEFORE.search(pre_full)
+        if m and _FROM_LIST_AFTER.match(t, q.end):
+            # "由 2010 年的 162.4 亿元增加到 287.9 亿元", "分别从771家、481家增加到1076家、636家": starting points
+            if not from_subjects:
+                cut = max(pre.rfind("从"), pre.rfind("由"))
+                subject = _strip_noise(re.sub(r"分别\s*$", "", pre[: max(cut, 0)]))
+                prev = Achievement(
+                    quote="", start=0, end=0, extra={"subject": canonical_metric(subject)} if subject else {}
+                )
+                from_subjects = [x for x in (_strip_noise(p) for p in subject.split("、")) if x]
+                from_texts = []
+            from_texts.append(re.sub(r"\s+", "", t[q.start : q.end]))
             prev_q = q
             continue
         ratio_ok = prev is not None and prev.completion_ratio is None and prev.unit != "%" and prev.value is not None
@@ -305,9 +314,14 @@ def _sentence_records(
             prev_q = q
             continue
         rec = _record(ctx, sec, s_start, q, c_start, pre, pre_full, prev, prev_q)
-        if from_text:
-            rec.extra["from"] = from_text
-            from_text = None
+        if from_texts:
+            rec.extra["from"] = from_texts.pop(0)
+            if from_subjects and len(from_subjects) == len(from_texts) + 1:
+                name = from_subjects.pop(0)
+                rec.metric = _finish_name(name, rec.relation or "absolute", rec.unit, pre)
+                rec.extra["subject"] = canonical_metric(name)
+            if not from_texts:
+                from_subjects = []
         out.append(rec)
         prev, prev_q = rec, q
     _split_shared_subjects(ctx, out)

@@ -193,6 +193,16 @@ def test_from_to_keeps_the_result_and_notes_the_start():
     assert extract_achievements(text)[0].extra["from"].endswith("162.4亿元")
 
 
+def test_from_lists_keep_the_results_with_their_own_subjects():
+    text = _report("跨国公司地区总部、外资研发中心分别从771家、481家增加到1076家、636家。城镇化率从60.2%提高到65.2%。")
+    got = [(a.metric, a.value, a.extra["from"]) for a in extract_achievements(text)]
+    assert got == [
+        ("跨国公司地区总部数", 1076.0, "771家"),
+        ("外资研发中心数", 636.0, "481家"),
+        ("城镇化率", 65.2, "60.2%"),
+    ]
+
+
 def test_increment_and_multiple_of_a_base():
     text = _report("城镇居民人均可支配收入完成30788元，比2010年增加13480元；旅游收入达到69亿元，是2010年的2.6倍。")
     got = {a.value_text: (a.metric, a.relation, a.baseline) for a in extract_achievements(text)}

@@ -296,6 +296,7 @@ def _history(target: Target, *, index: int, actors: dict, today: date) -> None:
     }.get(scenario, rng.uniform(0.55, 0.7))
     # Quarterly reports: cumulative share at each milestone, a few days before it.
     shares = [m.expected_percent / 100 if m.expected_percent else 1.0 for m in milestones] or [1.0]
+    last = 0.0
     for milestone, share in zip(milestones, shares, strict=False):
         reached = share * rng.uniform(1.0, 1.06) if share <= finish else finish
         when = milestone.due_date - timedelta(days=rng.randint(2, 9))
@@ -304,6 +305,7 @@ def _history(target: Target, *, index: int, actors: dict, today: date) -> None:
         if scenario == "in_flight" and milestone.due_date > today:
             break
         _report(target, staff, reached, when, rng)
+        last = reached
         if target.kind == Target.Kind.DELIVERABLE and reached >= share - 0.01:
             services.milestone_mark_done(milestone=milestone, acting_user=staff, done_on=when, at=_at(when, 15))
         if reached < share:
@@ -366,9 +368,9 @@ def _history(target: Target, *, index: int, actors: dict, today: date) -> None:
     recent = today - timedelta(days=rng.randint(2, 8))
     plan = planned_percent(target, milestones=list(target.milestones.all()), on=today) / 100
     if scenario == "extended_behind":
-        level = max(plan - rng.uniform(0.2, 0.3), 0.3)
+        level = max(plan - rng.uniform(0.2, 0.3), last + 0.03)  # cumulative: never below the last report
     else:
-        level = min(plan + rng.uniform(0.0, 0.04), 0.98)
+        level = max(min(plan + rng.uniform(0.0, 0.04), 0.98), last)
     _report(target, staff, level, recent, rng, note="延期后加快推进")
 
 
@@ -396,7 +398,9 @@ def _report(target: Target, staff, share: float, when: date, rng: random.Random,
         else:
             percent = 100.0
     elif target.kind == Target.Kind.QUANTITATIVE and target.relation in {"absolute", ""} and target.target_value:
-        value = round(target.target_value * share, 2)
+        value = target.target_value * share
+        # Counted things (个, 项, 台 …) are reported whole; amounts keep two decimals.
+        value = float(round(value)) if target.unit not in {"元", "平方米", "%", ""} else round(value, 2)
     else:
         percent = round(share * 100, 1)
     services.progress_record(

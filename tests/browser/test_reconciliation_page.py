@@ -1,0 +1,114 @@
+"""In a real Chromium: run the year-end reconciliation, confirm one verdict, override another, download the ledger."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tests.reports.reconciliation_fixtures import import_pair
+
+# Playwright's sync API runs an event loop in this thread; the live server's ORM calls are fine.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser_page(chromium_path, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=chromium_path,
+            headless=True,
+            args=FLAGS,
+            accept_downloads=True,
+            viewport={"width": 1280, "height": 900},
+        )
+        context.set_default_timeout(15000)
+        page = context.new_page()
+        try:
+            yield page
+        finally:
+            context.close()
+
+
+def test_run_confirm_override_and_download(live_server, browser_page, org, sam, tmp_path):
+    import openpyxl
+
+    from reports.models import Reconciliation
+    from targets.models import TargetEvent
+
+    import_pair(org, "hailaer_2017_review2016_targets2017.txt", "hailaer_2018_review2017_targets2018.txt")
+    page = browser_page
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "sam")
+    page.fill("input[name=password]", "pw-sam")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+
+    # Run the reconciliation of 2017 from the index page.
+    page.goto(f"{live_server.url}/reports/reconciliations/")
+    page.click("text=运行核对")
+    page.wait_for_selector("article.rec-item")
+    total = Reconciliation.objects.filter(year=2017).count()
+    assert page.locator("article.rec-item").count() == total > 50
+    assert page.locator("svg.verdict-chart rect.bar").count() >= 1  # the chart is drawn, locally
+
+    rows = Reconciliation.objects.select_related("target")
+    growth = rows.get(target__metric="社会消费品零售总额增速")
+    level = rows.get(target__metric="社会消费品零售总额", target__relation="absolute")
+    # Side by side: the commitment quote and the review's sentence.
+    card = page.locator(f"#r{level.pk}")
+    assert "164.1亿元" in card.inner_text() and "159.5亿元" in card.inner_text()
+
+    # Confirm the proposed verdict of one.
+    page.locator(f"#r{growth.pk} .confirm-form button").click()
+    page.wait_for_selector(f"#r{growth.pk} .confirmed")
+    growth.refresh_from_db()
+    assert (growth.verdict, growth.confirmed_by_id) == ("missed", sam.pk)
+
+    # Override another, with a reason.
+    card = page.locator(f"#r{level.pk}")
+    card.locator(".override-form select").select_option("missed")
+    card.locator(".override-form input[name=reason]").fill("未达到 164.1 亿元的年度目标")
+    card.locator(".override-form button").click()
+    page.wait_for_selector(f"#r{level.pk} >> text=已改判")
+    level.refresh_from_db()
+    assert (level.verdict, level.proposed_verdict) == ("missed", "partly_met")
+    assert level.override_reason == "未达到 164.1 亿元的年度目标"
+    assert TargetEvent.objects.filter(kind=TargetEvent.Kind.VERDICT).count() == 2
+
+    # Download the ledger and read it back.
+    with page.expect_download() as download_info:
+        page.click("#download-ledger")
+    path = tmp_path / "ledger.xlsx"
+    download_info.value.save_as(path)
+    book = openpyxl.load_workbook(path)
+    ledger = book["任务台账"]
+    header = [c.value for c in ledger[1]]
+    assert ledger.max_row == total + 1
+    by_task = {
+        ledger.cell(row=i, column=header.index("指标") + 1).value: [c.value for c in ledger[i]]
+        for i in range(2, ledger.max_row + 1)
+    }
+    overridden = by_task["社会消费品零售总额"]
+    assert overridden[header.index("完成情况/核对结果")] == "未完成"
+    assert overridden[header.index("改判理由")] == "未达到 164.1 亿元的年度目标"
+    assert overridden[header.index("确认人")] == "sam"
+    assert "159.5亿元" in overridden[header.index("证据原文")]
+    summary = [[c.value for c in r] for r in book["汇总"].iter_rows()]
+    assert next(r for r in summary if r[0] == "合计")[1] == total

@@ -150,11 +150,13 @@ def extract_commitments(text: str) -> list[Commitment]:
     q_starts = [q.start for q in quantities]
     records: list[Commitment] = []
     lists = _find_lists(nt, sections, sorted(nt.to_text(s.start) for s in sections))
+    list_starts = [a for a, _, _ in lists]
     for _, _, listed in lists:
         records.extend(listed)
     locate = _section_locator(sections)
     for sentence_start, sentence_end in _sentences(nt.text, cuts):
-        if any(a <= sentence_start < b for a, b, _ in lists):
+        k = bisect_right(list_starts, sentence_start) - 1
+        if k >= 0 and sentence_start < lists[k][1]:
             continue
         section = locate(nt.to_original(sentence_start))
         if section is None or section.mode != "plan":
@@ -185,27 +187,22 @@ def _section_cuts(nt: NormalisedText, sections: list[Section]) -> set[int]:
 
 
 def _section_locator(sections: list[Section]) -> Callable[[int], Section | None]:
-    """Deepest section at an original offset. Sections nest, so the containing one that starts last is the deepest."""
-    ordered = sorted(sections, key=lambda s: (s.start, s.level))
-    starts = [s.start for s in ordered]
+    """Deepest section at an original offset. Sections nest, so it is the last one starting at or before the
+    offset, or the nearest of its ancestors that still contains the offset."""
+    order = sorted(range(len(sections)), key=lambda i: (sections[i].start, sections[i].level))
+    starts = [sections[i].start for i in order]
 
     def locate(offset: int) -> Section | None:
-        i = bisect_right(starts, offset) - 1
-        while i >= 0:
-            if ordered[i].end > offset:
-                return ordered[i]
-            i -= 1
+        k = bisect_right(starts, offset) - 1
+        index = order[k] if k >= 0 else None
+        while index is not None:
+            s = sections[index]
+            if s.end > offset:
+                return s
+            index = s.parent
         return None
 
     return locate
-
-
-def _deepest(sections: list[Section], offset: int) -> Section | None:
-    best = None
-    for s in sections:
-        if s.start <= offset < s.end and (best is None or s.level >= best.level):
-            best = s
-    return best
 
 
 def _sentences(text: str, cuts: list[int]):
@@ -574,6 +571,7 @@ def _find_lists(
     Returns (start, end, records) per list, in normalised offsets; the caller skips those spans.
     """
     text = nt.text
+    locate = _section_locator(sections)
     marks = list(_LIST_MARK.finditer(text))
     out = []
     i = 0
@@ -592,12 +590,13 @@ def _find_lists(
             run.append(marks[j])
             j += 1
         if len(run) >= 3 and chinese_to_int(run[0].group("n")) == 1:
-            section = _deepest(sections, nt.to_original(run[0].start()))
+            section = locate(nt.to_original(run[0].start()))
             if section is not None and section.mode == "plan":
                 last = run[-1]
                 stop = _SENTENCE_END.search(text, last.end())
                 end = stop.end() if stop and stop.start() - last.end() <= 80 else min(len(text), last.end() + 80)
-                head_start = max([c for c in cuts if c <= run[0].start()], default=0)
+                k = bisect_right(cuts, run[0].start()) - 1
+                head_start = cuts[k] if k >= 0 else 0
                 out.append((run[0].start(), end, _list_records(nt, run, end, section, head_start)))
             i = j
         else:

@@ -64,11 +64,11 @@ _FOOTNOTE_RE = re.compile(rf"^[{_SUPERSCRIPTS}]+")
 _NUMBERED = [
     ("一、", re.compile(rf"^([{_CN_NUM}]{{1,3}})\s*[、，,．.]")),
     ("（一）", re.compile(rf"^[（(]\s*([{_CN_NUM}]{{1,3}})\s*[)）]")),
-    ("1.", re.compile(r"^(\d{1,2})\s*(?:[.．、](?![\d.．])|\s(?=[\u4e00-\u9fff]))")),
+    ("1.", re.compile(r"^(\d{1,2})\s*(?:[.．、](?:(?![\d.．])|(?=(?:19|20)\d\d\s*年))|\s(?=[\u4e00-\u9fff]))")),
     ("(1)", re.compile(r"^[（(](\d{1,2})[)）]")),
 ]
 _TERMINAL = "。！？；;!?"
-_MARKER_FIRST = frozenset(_CN_NUM + "（(0123456789")
+_MARKER_FIRST = frozenset(_CN_NUM + "（(0123456789０１２３４５６７８９")
 _CLAUSE_CUT = "，,。；;：:！？!?"
 _BARE_KEYWORDS = re.compile(
     r"(工作回顾|工作总结|工作安排|总体安排|主要任务|工作任务|政府工作任务|目标任务|总体要求|政策取向|主要工作"
@@ -243,7 +243,7 @@ def _numbered(s: str) -> tuple[str, int, int] | None:
 # ---------------------------------------------------------------------------------------------------------------
 # Mode and year
 
-_REVIEW_WORDS = re.compile(r"回顾|总结|过去|一年来|五年来|取得的成绩|主要成绩|完成情况|执行情况")
+_REVIEW_WORDS = re.compile(r"回顾|总结|过去|一年来|五年来|取得的成绩|主要成绩|完成情况|执行情况|工作情况")
 _PLAN_WORDS = re.compile(
     r"安排|任务|目标|建议|计划|要求|取向|打算|展望|部署|思路|今后|今年|明年|规划|重点工作|主要工作|要点"
 )
@@ -583,11 +583,23 @@ _DATE_RE = re.compile(r"((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*�
 _ISO_DATE_RE = re.compile(r"((?:19|20)\d{2})-(\d{1,2})-(\d{1,2})")
 
 
+_CN_DATE_RE = re.compile(
+    r"([二〇○零一三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月\s*([一二三四五六七八九十]{1,3})\s*日"
+)
+_CN_YEAR_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
+
+
 def _report_date(text: str) -> str | None:
     head = text[:800]
     m = _DATE_RE.search(head) or _ISO_DATE_RE.search(head)
     if not m:
-        return None
+        m = _CN_DATE_RE.search(head)  # 二〇二三年一月五日
+        if not m:
+            return None
+        y, mo, d = int(m.group(1).translate(_CN_YEAR_DIGITS)), _cn_to_int(m.group(2)), _cn_to_int(m.group(3))
+        if y < 1900 or mo is None or d is None or not (1 <= mo <= 12 and 1 <= d <= 31):
+            return None
+        return f"{y:04d}-{mo:02d}-{d:02d}"
     y, mo, d = (int(g) for g in m.groups())
     if not (1 <= mo <= 12 and 1 <= d <= 31):
         return None

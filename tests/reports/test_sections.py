@@ -277,3 +277,13 @@ def test_section_at_agrees_with_a_plain_scan():
         review_only = [s for s in sections if s.mode == "review"]  # a filtered list still works
         for s in review_only:
             assert section_at(review_only, s.start) is s
+
+
+def test_full_width_numbers_plain_word_cues_and_a_date_in_chinese_numerals():
+    text = "——二〇二三年一月五日在某镇人民代表大会上\n\n１．2022年工作情况\n\n全年完成。\n\n２．2023年工作打算\n\n……\n"
+    sections = split_sections(text)
+    assert [(s.heading, s.mode, s.year) for s in sections] == [
+        ("１．2022年工作情况", "review", "2022"),
+        ("２．2023年工作打算", "plan", "2023"),
+    ]
+    assert describe_document(text).date == "2023-01-05"

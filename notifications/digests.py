@@ -209,7 +209,7 @@ def _plan(user, kind: str, period: str, on: date, memberships, board: Board, pre
             mine.update(board.by_department.get(membership.department_id, []))
     summaries = sorted((board.summaries[i] for i in mine), key=lambda s: (s["next_due"], s["id"]))
     two_weeks = (on + timedelta(days=14)).isoformat()
-    week_end = (on + timedelta(days=6 - on.weekday())).isoformat()
+    week_end = (on + timedelta(days=6)).isoformat()  # "this week": the seven days from the digest on
     today = on.isoformat()
     overdue = [s for s in summaries if s["health"] == OVERDUE]
     due_soon = [s for s in summaries if s["health"] != OVERDUE and today <= s["next_due"] <= two_weeks]

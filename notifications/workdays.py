@@ -3,8 +3,9 @@
 Where a date's answer comes from, first match wins:
 
 1. an administrator's entry (`CalendarDay` in the admin: an official holiday or
-   make-up workday). A year with any entry counts as entered by hand: its other
-   days follow Monday–Friday, because the official schedule lists every change;
+   make-up workday). In a year the package does not know, any entry makes the
+   year "entered by hand": its other days follow Monday–Friday, because the
+   official schedule lists every change; in a known year an entry corrects one day;
 2. `chinese_calendar`, which ships the State Council's schedule for the years
    it knows (2004 up to the current release);
 3. otherwise an estimate from the `holidays` package's China calendar (lunar
@@ -68,10 +69,10 @@ def _package_years() -> frozenset[int]:
 
 @lru_cache(maxsize=8192)
 def _base_is_working_day(d: date, entered_year: bool) -> bool:
-    if entered_year:
-        return d.weekday() < 5
     if d.year in _package_years():
         return bool(chinese_calendar.is_workday(d))
+    if entered_year:
+        return d.weekday() < 5
     return bool(_estimate(d.year).is_working_day(d))
 
 
@@ -85,12 +86,10 @@ def is_working_day(d: date) -> bool:
 
 def calendar_source(year: int) -> str:
     """Where the schedule of `year` comes from: ENTERED, OFFICIAL or PROVISIONAL."""
-    _days, years = _entered_days()
-    if year in years:
-        return ENTERED
     if year in _package_years():
         return OFFICIAL
-    return PROVISIONAL
+    _days, years = _entered_days()
+    return ENTERED if year in years else PROVISIONAL
 
 
 def is_calendar_known(d: date) -> bool:

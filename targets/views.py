@@ -37,6 +37,9 @@ def home(request: HttpRequest) -> HttpResponse:
         health = form.cleaned_data["health"] or None
     rows = selectors.with_health(queryset, on=today)
     counts = selectors.health_counts(rows)
+    board = None
+    if permissions.organisations_with_role(request.user, permissions.ADMIN, permissions.SUPERVISOR).exists():
+        board = _department_board(request, rows)
     if health:
         rows = [t for t in rows if t.health == health]
     # Own department first, then the worst health, then the nearest due date.
@@ -59,6 +62,8 @@ def home(request: HttpRequest) -> HttpResponse:
                 for key in HEALTH_LABELS
             ],
             "closed_query": _query(request, health="", lifecycle="signed_off"),
+            "board": board,
+            "health_labels": list(HEALTH_LABELS.values()),
             "total": sum(counts.values()),
             "closed": counts.get(None, 0),
         },
@@ -164,6 +169,35 @@ def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- helpers ---------------------------------------------------------------------
+
+
+def _department_board(request: HttpRequest, rows: list[Target]) -> list[dict]:
+    """Supervisors' overview: per lead department, how many targets are in each health, worst first."""
+    groups: dict[tuple, dict] = {}
+    for target in rows:
+        department = target.lead_department
+        key = (target.organisation.name, department.name if department else "未分配")
+        group = groups.setdefault(
+            key,
+            {
+                "organisation": key[0],
+                "department": key[1],
+                "pk": department.pk if department else None,
+                "counts": dict.fromkeys(HEALTH_LABELS, 0),
+                "closed": 0,
+            },
+        )
+        if target.health is None:
+            group["closed"] += 1
+        else:
+            group["counts"][target.health] += 1
+    board = sorted(groups.values(), key=lambda g: (-g["counts"]["overdue"], -g["counts"]["at_risk"], g["department"]))
+    for group in board:
+        group["cells"] = [
+            (key, group["counts"][key], _query(request, department=str(group["pk"] or ""), health=key, lifecycle=""))
+            for key in HEALTH_LABELS
+        ]
+    return board
 
 
 def _query(request: HttpRequest, **changes: str) -> str:

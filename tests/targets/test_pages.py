@@ -119,3 +119,23 @@ def test_signoff_and_milestone_buttons(client, bob, sam, target):
     client.post(reverse("target-lifecycle", args=[target.pk]), {"action": "sign_off", "version": target.version})
     target.refresh_from_db()
     assert target.lifecycle == "signed_off"
+
+
+@time_machine.travel("2023-07-05 10:00 +0800", tick=False)
+def test_supervisor_board_by_department(client, sam, bob, target, make_target, dept_econ):
+    make_target(
+        lead_department=dept_econ,
+        quote="区级税收增长15%",
+        metric="区级税收",
+        value=15,
+        value_text="15%",
+        unit="%",
+        relation="growth",
+    )
+    client.force_login(sam)
+    page = client.get(reverse("home")).content.decode()
+    assert "按牵头单位统计" in page
+    link = f"?department={target.lead_department_id}&amp;health=overdue"
+    assert link in page  # the overdue count links to the department's overdue targets
+    client.force_login(bob)
+    assert "按牵头单位统计" not in client.get(reverse("home")).content.decode()

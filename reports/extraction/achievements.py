@@ -679,6 +679,8 @@ _MULTI_YEAR = re.compile(
 def _period(t: str, s_start: int, q_start: int, sec: Section) -> str | None:
     """The section's year, or the five years ending with it for 年均/五年/十二五 figures of a one-year review."""
     year = sec.year
+    if re.search(r"(?:成立|组建|建立|设立|运营)以来", t[s_start:q_start]):
+        return "since founding"  # 自经联社成立以来累计分配收益 5.11 亿元
     if year and len(year) == 4 and _MULTI_YEAR.search(t, s_start, q_start):
         return f"{int(year) - 4}-{year}"
     return year

@@ -166,6 +166,8 @@ def test_multi_year_figures_of_a_one_year_review_get_the_five_year_period():
     text = _report("全年地区生产总值完成235.2亿元；五年来，地区生产总值年均增长12.1%。")
     got = {a.value_text: a.period_year for a in extract_achievements(text)}
     assert got == {"235.2亿元": "2022", "12.1%": "2018-2022"}
+    a = _one("自经联社成立以来累计分配收益 5.11 亿元。", "5.11 亿元")
+    assert (a.metric, a.period_year) == ("分配收益", "since founding")
 
 
 def test_rates_listed_together_follow_the_levels_in_order():

@@ -315,6 +315,7 @@ def _quantitative(
         comparator = _comparator(q, text[clause.start : q.start])
         for metric_base in metrics:
             metric = _metric_name(metric_base, relation, verb, q, text[q.end : clause.end], inherited)
+            metric = metric or _clean_metric(text[clause.start : q.start]) or _clean_metric(clause.text)[:20]
             out.append(
                 _record(
                     nt,
@@ -328,7 +329,7 @@ def _quantitative(
                     comparator=comparator,
                     relation=relation,
                     baseline=baseline,
-                    confidence=0.6 if q.chinese else 0.8,
+                    confidence=0.6 if q.chinese or "预计" in text[clause.start : q.start] else 0.8,
                 )
             )
     return out, subject
@@ -382,8 +383,8 @@ def _relation(q: Quantity, prefix: str) -> tuple[str, str | None, str | None]:
         if re.search(r"(?:增长|增速|增幅|涨幅)(?:预期)?(?:目标)?(?:为|是)?\s*$", tail):
             return "growth", "增长", None  # 经济增长预期目标为5%左右
         return "share", None, None
-    if m and m.group("verb") in {"增长", "增加", "下降", "减少"} and q.unit in _MONEYISH and m.group("base"):
-        return "growth", m.group("verb"), baseline  # 比上年增加1800亿元: an absolute change
+    if m and m.group("verb") in {"增长", "增加", "提高", "下降", "减少"} and q.unit in _MONEYISH:
+        return "growth", m.group("verb"), baseline  # 比上年增加1800亿元, 补助标准提高30元: an absolute change
     return "absolute", None, None
 
 
@@ -413,7 +414,8 @@ def _metric_subject(prefix: str, relation: str) -> str:
         m = _GROWTH_TAIL.search(s)
         if m:
             s = s[: m.start()]
-    return _clean_metric(s, limit=80)
+    s = _clean_metric(s, limit=80)
+    return s if len(s) >= 2 else ""  # a lone 先 / 并 names nothing
 
 
 def _clean_metric(s: str, limit: int = 24) -> str:
@@ -456,7 +458,7 @@ def _metric_name(base: str, relation: str, verb: str | None, q: Quantity, after:
     if relation in {"share", "ratio", "rank"}:
         return base
     obj = _object_after(after)
-    if inherited and obj and q.unit in _MONEYISH:
+    if inherited and obj and (q.unit in _MONEYISH or q.unit in _AREA):
         base = obj  # 完成7.89亿元政府隐性债务化解目标: the object names it better than the previous clause
     if q.unit in _AREA:
         base = base or obj

@@ -458,8 +458,8 @@ def _metric_name(base: str, relation: str, verb: str | None, q: Quantity, after:
     if relation in {"share", "ratio", "rank"}:
         return base
     obj = _object_after(after)
-    if inherited and obj and (q.unit in _MONEYISH or q.unit in _AREA):
-        base = obj  # 完成7.89亿元政府隐性债务化解目标: the object names it better than the previous clause
+    if obj and (q.unit in _AREA or (inherited and q.unit in _MONEYISH)):
+        base = obj  # 5000亩沙区治理: what follows an area names it; money only when the clause has no subject
     if q.unit in _AREA:
         base = base or obj
         return base if base.endswith("面积") else base + "面积"

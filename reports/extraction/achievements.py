@@ -370,7 +370,7 @@ def _skip(t: str, q: Quantity, pre: str, pre_full: str, prev_skipped: bool, nxt:
     if t[q.start - 1 : q.start] in '“"' and re.match(r"[^“”\",;。]{0,14}[”\"]", t[q.end : q.end + 16]):
         return True  # “15 分钟社区美好生活圈”, “两会期间”
     core = pre.strip(" *")
-    if _SCOPE_ONLY.match(core) or _CONTEXT_VERB.search(core) or core in ("以", "辅以", "依托"):
+    if _SCOPE_ONLY.match(core) or _CONTEXT_VERB.search(core):
         return True  # 全镇 121 个小区, 统筹 33 个居民区: the scope, not a result
     if prev_skipped and core.strip("、和及与 ") == "":
         return True  # listed with a skipped scope figure: "召集 15 家条线部门…和 33 个居民区"

@@ -272,7 +272,6 @@ def test_a_work_rate_is_not_a_completion_ratio():
         "贯彻区第十次、十一次党代会精神，在一场硬仗中取得胜利。",
         "坚决贯彻中央八项规定精神。",
         "成为全国首个经济总量突破5万亿元的城市，跻身全球城市前五位，推进集成电路装备、零部件国产化。",
-        "以 98 个便民点位作为常态化检测。",
     ],
 )
 def test_scope_names_and_classes_are_not_results(body):

@@ -372,12 +372,12 @@ def judge(
         limit = target.value_max if target.comparator == "range" and target.value_max is not None else goal
         if target.comparator == "~":
             limit += tolerance
-        ratio = _safe_ratio(goal, achieved) if goal > 0 and achieved > 0 else None
         if achieved <= limit + 1e-9:
-            return MET, ratio, f"实际 {_fmt(achieved)} ≤ 上限 {_fmt(limit)}"
+            # no "completion share" for a ceiling kept: 0.2 % inflation under a 3 % cap is not "1500 %"
+            return MET, None, f"实际 {_fmt(achieved)} ≤ 上限 {_fmt(limit)}"
         share = _safe_ratio(limit, achieved) if limit > 0 and achieved > 0 else None
         verdict = PARTLY_MET if share is not None and share >= partly_share else MISSED
-        return verdict, ratio, f"实际 {_fmt(achieved)} > 上限 {_fmt(limit)}，上限/实际 = {_pct(share)}"
+        return verdict, share, f"实际 {_fmt(achieved)} > 上限 {_fmt(limit)}，上限/实际 = {_pct(share)}"
     floor = goal
     if target.comparator == "~":
         floor = goal - tolerance

@@ -58,6 +58,22 @@ def target_value_text(row: Reconciliation) -> str:
     return f"{prefix} {text}".strip() if prefix and prefix != "达到" else text
 
 
+def achieved_value_text(row: Reconciliation) -> str:
+    if row.achieved_value is None:
+        return ""
+    computed_rate = (row.details or {}).get("basis") == "computed_growth"
+    return _value(row.achieved_value, "%" if computed_rate else row.target.unit)
+
+
+def staff_value_text(row: Reconciliation) -> str:
+    staff = (row.details or {}).get("staff_value")
+    return "" if staff is None else _value(staff, row.target.unit)
+
+
+def ratio_text(row: Reconciliation) -> str:
+    return "" if row.ratio is None else f"{row.ratio * 100:.1f}%"
+
+
 def _value(value: float | None, unit: str | None) -> str:
     if value is None:
         return "—"
@@ -81,18 +97,14 @@ def ledger_rows(rows) -> list[dict]:
                 "口径": RELATION_TEXT.get(target.relation, target.relation or ""),
                 "目标值": target_value_text(row),
                 "单位": target.unit,
-                "实际值": _value(row.achieved_value, "%" if details.get("basis") == "computed_growth" else target.unit)
-                if row.achieved_value is not None
-                else "",
+                "实际值": achieved_value_text(row),
                 "完成比例": round(row.ratio * 100, 1) if row.ratio is not None else None,
                 "完成情况/核对结果": row.get_verdict_display(),
                 "建议结论": row.get_proposed_verdict_display(),
                 "确认人": row.confirmed_by.get_username() if row.confirmed_by else "",
                 "确认时间": row.confirmed_at.strftime("%Y-%m-%d %H:%M") if row.confirmed_at else "",
                 "改判理由": row.override_reason,
-                "科室最后填报": _value(details.get("staff_value"), target.unit)
-                if details.get("staff_value") is not None
-                else "",
+                "科室最后填报": staff_value_text(row),
                 "承诺原文": target.commitment.quote if target.commitment else target.title,
                 "证据原文": row.evidence_quote,
                 "核对说明": "；".join(n for n in notes if n),

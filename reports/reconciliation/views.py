@@ -87,6 +87,9 @@ def reconciliation_review(request: HttpRequest, organisation: int, year: int) ->
     shown = [r for r in rows if r.verdict == verdict] if verdict in Reconciliation.Verdict.values else rows
     for row in rows:
         row.target_value_text = export.target_value_text(row)
+        row.achieved_value_text = export.achieved_value_text(row) or "—"
+        row.ratio_text = export.ratio_text(row) or "—"
+        row.staff_value_text = export.staff_value_text(row) or "—"
     departments = selectors.verdicts_by_department(rows)
     counts = selectors.verdict_counts(rows)
     report = rows[0].report if rows else services.review_report_for(organisation=org, year=year)

@@ -12,7 +12,7 @@ from datetime import date
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from targets import permissions
-from targets.health import CLOSED, HEALTH_ORDER, OVERDUE, target_health
+from targets.health import CLOSED, DUE_SOON, HEALTH_ORDER, OVERDUE, target_health
 from targets.models import Department, Milestone, ProgressUpdate, Target, TargetEvent
 
 
@@ -90,16 +90,30 @@ def targets_with_health(targets, *, on: date, health: str | None = None) -> list
     return rows
 
 
-def targets_overdue(
-    *, on: date, user=None, organisation=None, queryset: QuerySet[Target] | None = None
+def targets_by_health(
+    *, on: date, health: str, user=None, organisation=None, queryset: QuerySet[Target] | None = None
 ) -> list[Target]:
-    """Open targets whose health is red on `on`, earliest due first (of `queryset`, or what `user` may see)."""
+    """Open targets with `health` on `on`, earliest due first (of `queryset`, or what `user` may see, or all)."""
     if queryset is None:
         queryset = targets_visible(user=user) if user is not None else Target.objects.all()
     if organisation is not None:
         queryset = queryset.filter(organisation=organisation)
     queryset = _with_related(queryset.exclude(lifecycle__in=CLOSED).order_by("due_date", "id"))
-    return targets_with_health(queryset, on=on, health=OVERDUE)
+    return targets_with_health(queryset, on=on, health=health)
+
+
+def targets_overdue(
+    *, on: date, user=None, organisation=None, queryset: QuerySet[Target] | None = None
+) -> list[Target]:
+    """Red on `on`: a due date or milestone passed, not met."""
+    return targets_by_health(on=on, health=OVERDUE, user=user, organisation=organisation, queryset=queryset)
+
+
+def targets_due_soon(
+    *, on: date, user=None, organisation=None, queryset: QuerySet[Target] | None = None
+) -> list[Target]:
+    """Blue on `on`: a milestone within TARGET_DUE_SOON_WORKING_DAYS working days."""
+    return targets_by_health(on=on, health=DUE_SOON, user=user, organisation=organisation, queryset=queryset)
 
 
 def health_counts(targets: list[Target]) -> dict[str | None, int]:

@@ -1,9 +1,21 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from targets.models import Target
-from targets.selectors import filter_targets, target_detail, targets_for_user, targets_overdue, with_health
+from targets.selectors import (
+    filter_targets,
+    target_detail,
+    targets_due_soon,
+    targets_for_user,
+    targets_overdue,
+    with_health,
+)
+
+
+def at(y: int, m: int, d: int) -> datetime:
+    return datetime(y, m, d, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 def test_staff_see_lead_then_co_department_then_the_rest(make_target, alice, dept_econ, dept_housing, olga):
@@ -50,9 +62,12 @@ def test_overdue_and_detail(make_target, dept_housing, sam, bob, django_assert_m
 
     late = make_target(lead_department=dept_housing, due_date=date(2023, 3, 31))
     on_plan = make_target(lead_department=dept_housing)
-    progress_record(target=on_plan, acting_user=bob, value=110000, expected_version=1)  # Q1 reached
+    progress_record(target=on_plan, acting_user=bob, value=110000, expected_version=1, at=at(2023, 3, 28))  # Q1
     assert targets_overdue(on=date(2023, 4, 3), user=sam) == [late]
     assert targets_overdue(on=date(2023, 3, 1), user=sam) == []
+    progress_record(target=on_plan, acting_user=bob, value=190000, expected_version=2, at=at(2023, 6, 20))
+    assert targets_due_soon(on=date(2023, 6, 26), organisation=on_plan.organisation) == [on_plan]
+    assert targets_due_soon(on=date(2023, 6, 26), user=sam, queryset=Target.objects.none()) == []
     with django_assert_max_num_queries(8):
         target = target_detail(pk=late.pk)
         rows = with_health([target], on=date(2023, 4, 3))

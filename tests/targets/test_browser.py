@@ -1,0 +1,68 @@
+"""In a real Chromium on a phone-sized screen: the board, a target's page, a progress report, a stale form."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the live server's ORM calls are fine.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+
+
+@pytest.fixture
+def phone(chromium_path, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=chromium_path,
+            headless=True,
+            args=FLAGS,
+            viewport={"width": 390, "height": 844},
+        )
+        context.set_default_timeout(15000)
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+
+
+def test_staff_reports_progress_and_a_stale_form_is_refused(live_server, phone, make_target, dept_housing, bob, ada):
+    from targets.models import ProgressUpdate
+    from targets.services import progress_record
+
+    target = make_target(lead_department=dept_housing)
+    phone.goto(f"{live_server.url}/")
+    assert "/login/" in phone.url  # anonymous: sent to log in
+    phone.fill("input[name=username]", "bob")
+    phone.fill("input[name=password]", "pw-bob")
+    phone.click("button[type=submit]")
+    phone.wait_for_load_state()
+    assert phone.locator("h1").inner_text() == "我的任务"
+
+    phone.click(f"text={target.title}")
+    phone.wait_for_load_state()
+    assert target.commitment.quote in phone.locator("blockquote").inner_text()
+    phone.fill("input[name=value]", "120000")
+    phone.fill("textarea[name=note]", "三个小区已开工")
+    phone.click("text=提交进展")
+    phone.wait_for_load_state()
+    assert "进展已填报" in phone.locator(".messages").inner_text()
+    assert "三个小区已开工" in phone.locator(".updates").inner_text()
+    assert "12万平方米" in phone.locator(".updates").inner_text()
+
+    # Someone else reports while this page is open: the form's version is now stale.
+    target.refresh_from_db()
+    progress_record(target=target, acting_user=ada, value=150000, expected_version=target.version)
+    phone.fill("input[name=value]", "999999")
+    phone.click("text=提交进展")
+    phone.wait_for_load_state()
+    assert "已被他人更新" in phone.locator(".messages").inner_text()
+    assert not ProgressUpdate.objects.filter(value=999999).exists()
+    assert ProgressUpdate.objects.filter(target=target).count() == 2

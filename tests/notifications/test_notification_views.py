@@ -1,0 +1,83 @@
+"""Pages: preferences, one-click unsubscribe without login, the log for supervisors and administrators."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from notifications.emails import unsubscribe_token
+from notifications.models import Notification, NotificationPreference
+from notifications.services import reminders_sweep
+
+pytestmark = pytest.mark.django_db
+
+
+def test_preferences_page_changes_frequency_and_reminders(client, alice):
+    client.force_login(alice)
+    page = client.get(reverse("notifications:preferences"))
+    assert page.status_code == 200 and "督办摘要邮件" in page.content.decode()
+    response = client.post(reverse("notifications:preferences"), {"digest": "daily"})
+    assert response.status_code == 302
+    preference = NotificationPreference.objects.get(user=alice)
+    assert preference.digest == "daily" and preference.reminders is False
+
+
+def test_preferences_need_a_login(client):
+    assert client.get(reverse("notifications:preferences")).status_code == 302
+
+
+def test_unsubscribe_link_asks_then_unsubscribes_without_login(client, alice):
+    url = reverse("notifications:unsubscribe", args=[unsubscribe_token(alice.pk, "digest")])
+    page = client.get(url)  # a mail scanner following the link changes nothing
+    assert page.status_code == 200 and "督办摘要邮件" in page.content.decode()
+    assert not NotificationPreference.objects.filter(user=alice).exists()
+    done = client.post(url)  # the button, or the mail client's RFC 8058 one-click POST
+    assert done.status_code == 200 and "已退订" in done.content.decode()
+    assert NotificationPreference.objects.get(user=alice).digest == "none"
+
+
+def test_unsubscribe_everything_from_a_reminder_link(client, alice):
+    url = reverse("notifications:unsubscribe", args=[unsubscribe_token(alice.pk, "reminders")])
+    client.post(url, {"what": "all"})
+    preference = NotificationPreference.objects.get(user=alice)
+    assert preference.digest == "none" and preference.reminders is False
+
+
+def test_a_forged_token_is_refused(client, alice):
+    token = unsubscribe_token(alice.pk, "digest")
+    response = client.post(reverse("notifications:unsubscribe", args=[token[:-3] + "abc"]))
+    assert response.status_code == 400
+    assert not NotificationPreference.objects.filter(user=alice).exists()
+
+
+@pytest.fixture
+def logged(make_target, alice, frozen):
+    make_target(milestones=[("节点", date(2023, 10, 11))])
+    with frozen(date(2023, 10, 11), 8, 30):
+        reminders_sweep(on=date(2023, 10, 11))
+    Notification.objects.update(status="retrying", last_error="SMTPDataError: (451, '4.3.0 try again later')")
+
+
+def test_log_page_for_supervisors_and_administrators(client, logged, sam, ada):
+    for user in (sam, ada):
+        client.force_login(user)
+        page = client.get(reverse("notifications:log"))
+        body = page.content.decode()
+        assert page.status_code == 200
+        assert "alice@example.org" in body and "发送失败，等待重试" in body and "451" in body
+
+
+def test_log_page_is_closed_to_staff_and_empty_for_outsiders(client, logged, alice, olga):
+    client.force_login(alice)
+    assert client.get(reverse("notifications:log")).status_code == 403
+    client.force_login(olga)
+    page = client.get(reverse("notifications:log"))
+    assert page.status_code == 200 and "alice@example.org" not in page.content.decode()
+
+
+def test_log_page_filters_by_status(client, logged, sam):
+    client.force_login(sam)
+    assert "alice@example.org" not in client.get(reverse("notifications:log"), {"status": "sent"}).content.decode()
+    assert "alice@example.org" in client.get(reverse("notifications:log"), {"status": "retrying"}).content.decode()

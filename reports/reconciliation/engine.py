@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
 from reports.extraction.achievements import canonical_metric
@@ -193,6 +194,7 @@ def base_metric(name: str) -> str:
     return _GROWTH_SUFFIX.sub("", name) or name
 
 
+@lru_cache(maxsize=65536)
 def is_generic(name: str) -> bool:
     key = metric_key(name)
     return len(key) <= 1 or (bool(_GENERIC_KEY.match(key)) and len(key) <= 8)
@@ -204,9 +206,15 @@ def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
+@lru_cache(maxsize=65536)
+def metric_grams(name: str) -> frozenset[str]:
+    """Character bigrams of the cleaned name (cached: a year's run compares the same names many times)."""
+    return frozenset(_bigrams(metric_key(base_metric(name or ""))))
+
+
 def metric_similarity(a: str, b: str) -> float:
-    """0..1: half Jaccard, half containment of character bigrams of the two cleaned names."""
-    ka, kb = _bigrams(metric_key(base_metric(a))), _bigrams(metric_key(base_metric(b)))
+    """0..1: 0.7 × Jaccard + 0.3 × containment of character bigrams of the two cleaned names."""
+    ka, kb = metric_grams(a or ""), metric_grams(b or "")
     if not ka or not kb:
         return 0.0
     common = len(ka & kb)
@@ -312,11 +320,49 @@ def _describe_period(achievement: Any) -> tuple[str, list[str]]:
 # --- candidates ------------------------------------------------------------------------------------------------
 
 
-def rank_candidates(target: TargetFigure, achievements: Sequence[Any], *, year: int | None = None) -> list[Candidate]:
+class GramIndex:
+    """Which records share a bigram with a name: only those can reach CANDIDATE_FLOOR, so only those are scored."""
+
+    def __init__(self, records: Sequence[Any]) -> None:
+        self.records = records
+        self.postings: dict[str, list[int]] = {}
+        for i, record in enumerate(records):
+            for gram in metric_grams(getattr(record, "metric", "") or ""):
+                self.postings.setdefault(gram, []).append(i)
+
+    def near(self, name: str) -> list[int]:
+        hits: set[int] = set()
+        for gram in metric_grams(name or ""):
+            hits.update(self.postings.get(gram, ()))
+        return sorted(hits)
+
+
+_INDEXES: list[tuple[Sequence[Any], GramIndex]] = []
+
+
+def _index_for(records: Sequence[Any]) -> GramIndex | None:
+    """A gram index for a long record list, kept for the few lists a run uses (held, so ids stay unique)."""
+    if len(records) < 50:
+        return None
+    for held, index in _INDEXES:
+        if held is records:
+            return index
+    index = GramIndex(records)
+    _INDEXES.insert(0, (records, index))
+    del _INDEXES[4:]
+    return index
+
+
+def rank_candidates(
+    target: TargetFigure, achievements: Sequence[Any], *, year: int | None = None, index: GramIndex | None = None
+) -> list[Candidate]:
     """Every achievement with some likeness to the target, best first, each with why (not) usable."""
     year = year if year is not None else target.plan_year
     found: list[Candidate] = []
-    for index, achievement in enumerate(achievements):
+    index = index or _index_for(achievements)
+    positions = index.near(target.metric) if index is not None else range(len(achievements))
+    for position in positions:
+        achievement = achievements[position]
         if getattr(achievement, "value", None) is None and getattr(achievement, "completion_ratio", None) is None:
             continue
         similarity = metric_similarity(target.metric, achievement.metric or "")
@@ -349,7 +395,14 @@ def rank_candidates(target: TargetFigure, achievements: Sequence[Any], *, year: 
             usable = False
         found.append(
             Candidate(
-                index, achievement.metric or "", achievement.value, achievement.unit, score, similarity, reasons, usable
+                position,
+                achievement.metric or "",
+                achievement.value,
+                achievement.unit,
+                score,
+                similarity,
+                reasons,
+                usable,
             )
         )
     found.sort(key=lambda c: (not c.usable, -c.score, c.index))

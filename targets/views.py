@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -253,8 +255,6 @@ def _render_detail(request, target: Target, *, progress_form: ProgressForm | Non
         milestone.display_expected = format_quantity(milestone.expected_value, target.unit)
     report_url = None
     if target.commitment_id:
-        from django.urls import NoReverseMatch
-
         try:
             report_url = reverse("reports:detail", kwargs={"pk": target.commitment.report_id})
         except NoReverseMatch:
@@ -324,10 +324,8 @@ def _display_target(target: Target) -> str:
     return text
 
 
-def _progress_chart(target: Target, today) -> dict | None:
+def _progress_chart(target: Target, today: date) -> dict | None:
     """Inline-SVG geometry of the milestone plan against the reported progress (percent over time)."""
-    from datetime import date
-
     milestones = list(target.milestones.all())
     if target.kind == Target.Kind.CONDITION or not milestones:
         return None

@@ -124,9 +124,25 @@ def _lines(text: str) -> tuple[list[_Line], int | None]:
                 kind = "text"
             out.append(_Line(start, start + len(s), s, kind))
         pos += len(raw) + 1
+    _join_footnote_lines(out)
     width = _wrap_width(out)
     _mark_paragraph_starts(out, width)
     return out, width
+
+
+def _join_footnote_lines(lines: list[_Line]) -> None:
+    """A footnote wrapped over several lines: the lines up to its full stop belong to it (kind "footnote+")."""
+    open_note = False
+    budget = 0
+    for ln in lines:
+        if ln.kind == "footnote":
+            open_note, budget = not ln.text.endswith(tuple(_TERMINAL)), 6
+        elif open_note and ln.kind == "text" and budget > 0 and not _numbered(ln.text):
+            ln.kind = "footnote+"
+            budget -= 1
+            open_note = not ln.text.endswith(tuple(_TERMINAL))
+        elif ln.kind == "text":
+            open_note = False
 
 
 def _wrap_width(lines: list[_Line]) -> int | None:
@@ -207,7 +223,7 @@ def _joined_heading(lines: list[_Line], i: int, width: int | None) -> str:
         if any(c in joined for c in "。！？；;"):
             break
         ln = lines[j]
-        if ln.kind in ("page", "residue", "footnote"):
+        if ln.kind in ("page", "residue", "footnote", "footnote+"):
             j += 1
             continue
         if _numbered(ln.text) or (ln.para_start and not _HEADING_TAIL_RE.match(ln.text)):
@@ -317,7 +333,11 @@ def split_sections(text: str) -> list[Section]:
     after_heading = False
     for i, ln in enumerate(lines):
         if ln.kind == "footnote":
-            footnotes.append(ln)
+            footnotes.append(_Line(ln.start, ln.end, ln.text, ln.kind))
+            continue
+        if ln.kind == "footnote+":
+            if footnotes:
+                footnotes[-1].end = ln.end
             continue
         if ln.kind != "text":
             continue
@@ -446,6 +466,8 @@ def _place_footnotes(sections: list[Section], footnotes: list[_Line]) -> None:
         path = f"{host.path} > {heading}" if host else heading
         level = host.level + 1 if host else 1
         note = Section(ln.start, ln.end, level, heading, path, "other", None, "footnote", host_index, ln.text)
+        if host is not None and note.end > host.end:
+            note.end = host.end  # a footnote is inside its host
         at = next((k for k, s in enumerate(sections) if s.start > ln.start), len(sections))
         for s in sections:
             if s.parent is not None and s.parent >= at:

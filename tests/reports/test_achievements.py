@@ -368,3 +368,23 @@ def test_corpus_headline_results_come_out_with_metric_value_and_relation():
     assert ("地区生产总值", 2.352e10, "absolute", "2012") in got
     assert ("地区生产总值增速", 18.5, "growth", "2012") in got
     assert ("社会消费品零售总额增速", 16.2, "growth", "2012") in got
+
+
+def _rewrap(text: str, width: int = 28) -> str:
+    """The layout of a PDF conversion: lines cut at a fixed width, blank lines between, page numbers."""
+    lines: list[str] = []
+    for paragraph in filter(None, (p.strip() for p in text.split("\n"))):
+        for i in range(0, len(paragraph), width):
+            lines.append(paragraph[i : i + width])
+            if len(lines) % 41 == 40:
+                lines.append(str(len(lines) // 41 + 1))
+    return "\n\n".join(lines)
+
+
+def test_the_same_report_wrapped_like_a_pdf_gives_the_same_records():
+    text = (SAMPLES / "003_8d55160e06e9d7cd.txt").read_text(encoding="utf-8")
+    wrapped = _rewrap(text)
+    plain = [(a.metric, a.value, a.unit, a.relation, a.as_of) for a in extract_achievements(text)]
+    assert [(a.metric, a.value, a.unit, a.relation, a.as_of) for a in extract_achievements(wrapped)] == plain
+    for a in extract_achievements(wrapped):
+        assert a.quote == clean_quote(wrapped[a.start : a.end])

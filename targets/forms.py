@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from targets.models import Target
+from targets.models import Department, Target
 
 
 class ProgressForm(forms.Form):
@@ -59,3 +59,26 @@ class TargetFilterForm(forms.Form):
             (d.pk, f"{d.organisation.name} · {d.name}") for d in departments
         ]
         self.fields["plan_year"].choices = [("", "全部年度")] + [(y, f"{y}年") for y in years]
+
+
+class ReassignForm(forms.Form):
+    lead_department = forms.ModelChoiceField(label="牵头单位", queryset=Department.objects.none())
+    co_departments = forms.ModelMultipleChoiceField(
+        label="责任单位", queryset=Department.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    note = forms.CharField(label="说明", required=False, max_length=500)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, target: Target, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "lead_department": target.lead_department_id,
+                "co_departments": [d.pk for d in target.co_departments.all()],
+                "version": target.version,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        departments = Department.objects.filter(organisation_id=target.organisation_id).order_by("name")
+        self.fields["lead_department"].queryset = departments
+        self.fields["co_departments"].queryset = departments

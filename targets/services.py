@@ -344,6 +344,37 @@ def target_request_extension(
 
 
 @transaction.atomic
+def target_reassign(
+    *,
+    target: Target,
+    acting_user,
+    lead_department: Department,
+    co_departments: Iterable[Department] = (),
+    expected_version: int,
+    note: str = "",
+    at: datetime | None = None,
+) -> Target:
+    """An administrator changes the lead department (牵头单位) and co-departments (责任单位)."""
+    now = at or timezone.now()
+    if not permissions.can_manage_target(acting_user, target):
+        raise PermissionDenied("只有管理员可以调整责任单位。")
+    co_departments = [d for d in co_departments if d.pk != lead_department.pk]
+    if any(d.organisation_id != target.organisation_id for d in [lead_department, *co_departments]):
+        raise TargetServiceError("牵头单位和责任单位必须属于本组织。", code="foreign_department")
+    before = {**_snapshot(target), "co_departments": sorted(d.name for d in target.co_departments.all())}
+    _bump_version(target, expected_version, now, lead_department=lead_department)
+    target.co_departments.set(co_departments)
+    after = {**_snapshot(target), "co_departments": sorted(d.name for d in co_departments)}
+    message = f"牵头单位：{lead_department.name}"
+    if co_departments:
+        message += f"；责任单位：{'、'.join(d.name for d in co_departments)}"
+    _event(
+        target, acting_user, TargetEvent.Kind.REASSIGNED, message + _suffix(note), before=before, after=after, at=now
+    )
+    return target
+
+
+@transaction.atomic
 def target_extend(
     *,
     target: Target,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from targets import permissions, selectors, services
-from targets.forms import ExtensionForm, LifecycleForm, ProgressForm, TargetFilterForm
+from targets.forms import ExtensionForm, LifecycleForm, ProgressForm, ReassignForm, TargetFilterForm
 from targets.health import HEALTH_LABELS, HEALTH_ORDER, progress_percent, target_health
 from targets.models import Milestone, Target
 
@@ -156,6 +156,29 @@ def target_extend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def target_reassign(request: HttpRequest, pk: int) -> HttpResponse:
+    target = _visible_target(request, pk)
+    form = ReassignForm(request.POST, target=target)
+    if not form.is_valid():
+        messages.error(request, "请选择本组织的牵头单位。")
+        return redirect("target-detail", pk=pk)
+    data = form.cleaned_data
+    return _run(
+        request,
+        target,
+        "责任单位已调整。",
+        services.target_reassign,
+        target=target,
+        acting_user=request.user,
+        lead_department=data["lead_department"],
+        co_departments=list(data["co_departments"]),
+        expected_version=data["version"],
+        note=data["note"],
+    )
+
+
+@login_required
+@require_POST
 def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
     milestone = get_object_or_404(Milestone.objects.select_related("target__organisation"), pk=pk)
     if not permissions.can_view_target(request.user, milestone.target):
@@ -245,6 +268,7 @@ def _render_detail(request, target: Target, *, progress_form: ProgressForm | Non
     target.progress = progress_percent(target)
     can_report = permissions.can_report_progress(user, target)
     can_sign = permissions.can_sign_off(user, target)
+    can_manage = permissions.can_manage_target(user, target) and target.lifecycle not in services.CLOSED
     open_ = target.lifecycle not in services.CLOSED
     target.display_target = _display_target(target)
     updates = list(reversed(list(target.updates.all())))
@@ -270,6 +294,7 @@ def _render_detail(request, target: Target, *, progress_form: ProgressForm | Non
             "events": list(reversed(list(target.events.all()))),
             "progress_form": progress_form or ProgressForm(initial={"version": target.version}),
             "extension_form": ExtensionForm(initial={"version": target.version}),
+            "reassign_form": ReassignForm(target=target) if can_manage else None,
             "can_report": can_report and open_,
             "can_sign": can_sign and open_,
             "report_url": report_url,

@@ -139,3 +139,19 @@ def test_supervisor_board_by_department(client, sam, bob, target, make_target, d
     assert link in page  # the overdue count links to the department's overdue targets
     client.force_login(bob)
     assert "按牵头单位统计" not in client.get(reverse("home")).content.decode()
+
+
+def test_admin_reassigns_from_the_page(client, ada, bob, target, dept_econ, dept_housing):
+    client.force_login(bob)
+    assert "调整责任单位" not in client.get(reverse("target-detail", args=[target.pk])).content.decode()
+    client.force_login(ada)
+    page = client.get(reverse("target-detail", args=[target.pk])).content.decode()
+    assert "调整责任单位" in page
+    response = client.post(
+        reverse("target-reassign", args=[target.pk]),
+        {"lead_department": dept_econ.pk, "co_departments": [dept_housing.pk], "version": 1},
+        follow=True,
+    )
+    assert "责任单位已调整" in response.content.decode()
+    target.refresh_from_db()
+    assert target.lead_department == dept_econ and list(target.co_departments.all()) == [dept_housing]

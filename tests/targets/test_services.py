@@ -143,3 +143,29 @@ def test_milestone_mark_done(make_target, dept_housing, bob, alice):
     assert target.events.filter(kind="milestone").count() == 1
     with pytest.raises(TargetServiceError):
         milestone_mark_done(milestone=milestone, acting_user=bob)
+
+
+def test_reassign_by_admin_only_with_history(target, ada, bob, dept_econ, dept_housing, other_org):
+    from targets.services import target_reassign
+
+    with pytest.raises(PermissionDenied):
+        target_reassign(target=target, acting_user=bob, lead_department=dept_econ, expected_version=1)
+    foreign = other_org.departments.create(name="经济发展办")
+    with pytest.raises(TargetServiceError):
+        target_reassign(target=target, acting_user=ada, lead_department=foreign, expected_version=1)
+    target_reassign(
+        target=target,
+        acting_user=ada,
+        lead_department=dept_econ,
+        co_departments=[dept_housing, dept_econ],
+        expected_version=1,
+        note="按分工调整",
+    )
+    target.refresh_from_db()
+    assert target.lead_department == dept_econ and list(target.co_departments.all()) == [dept_housing]
+    assert target.version == 2
+    event = target.events.get(kind="reassigned")
+    assert event.before["lead_department"] == "房管办" and event.after["lead_department"] == "经济发展办"
+    assert event.after["co_departments"] == ["房管办"]
+    with pytest.raises(StaleVersionError):
+        target_reassign(target=target, acting_user=ada, lead_department=dept_housing, expected_version=1)

@@ -238,9 +238,11 @@ def _bounds(nt: NormalisedText, sections: list[Section]) -> list[int]:
         out.add(_to_norm(nt, s.start))
         if s.kind == "footnote":
             out.add(_to_norm(nt, s.end))
-        elif s.kind not in ("lead", "target", "colon"):
+        elif s.kind not in ("lead", "target", "colon", "retro"):
             line_end = nt.original.find("\n", s.start)
-            out.add(_to_norm(nt, len(nt.original) if line_end < 0 else line_end))
+            line_end = len(nt.original) if line_end < 0 else line_end
+            if not any(c in nt.original[s.start : line_end] for c in "。！？"):
+                out.add(_to_norm(nt, line_end))  # a heading alone on its line ends there; else 。 ends it
     return sorted(out)
 
 

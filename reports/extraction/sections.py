@@ -170,7 +170,7 @@ def _mark_paragraph_starts(lines: list[_Line], width: int | None) -> None:
             if prev.text.rstrip("*")[-1:] in '”"）)':
                 ended = prev.text.rstrip('*”"）)')[-1:] in _TERMINAL + "：:"
             full = width is not None and len(prev.text) >= width - 2
-            ln.para_start = (ended and not full) or _is_heading_shaped(prev) or _is_standalone(prev, width)
+            ln.para_start = not full and (ended or _is_heading_shaped(prev) or _is_standalone(prev, width))
         prev = ln
 
 
@@ -331,6 +331,7 @@ def split_sections(text: str) -> list[Section]:
 
     pseudo = ("lead", "target", "colon", "retro")
     after_heading = False
+    prev_text: _Line | None = None
     for i, ln in enumerate(lines):
         if ln.kind == "footnote":
             footnotes.append(_Line(ln.start, ln.end, ln.text, ln.kind))
@@ -343,6 +344,10 @@ def split_sections(text: str) -> list[Section]:
             continue
         boundary = last_end
         last_end = ln.end
+        # a line after a sentence end may start a paragraph even when the line before was full width (wrapped
+        # layouts); only the strongly worded detectors below (bare headings, targets, look-backs) accept that
+        soft = prev_text is None or prev_text.text.rstrip("*”\"").endswith(tuple("。！？!?：:"))
+        prev_text = ln
         if after_heading:
             ln.para_start, after_heading = True, False
         num = _numbered(ln.text)
@@ -359,7 +364,7 @@ def split_sections(text: str) -> list[Section]:
                 continue
         if ln.para_start and stack and stack[-1].kind in ("target", "colon", "retro"):
             close_to(len(stack) - 1, boundary)
-        if not ln.para_start:
+        if not (ln.para_start or soft):
             continue
         t = _clean(ln.text)
         if _is_bare_heading(t, lines, i, width):
@@ -373,7 +378,7 @@ def split_sections(text: str) -> list[Section]:
                 close_to(len(stack) - 1, boundary)
             push(ln, "retro", 0, m.group(0), re.sub(r"[“”\"]", "", m.group(0)))
             continue
-        m = _TARGET_RE.search(t[:120])
+        m = _TARGET_RE.search(_paragraph_head(lines, i, t))
         if m:
             prefix = t[: m.start()]
             label = re.sub(r"[是为：:\s*]+$", "", t[: m.end()])
@@ -383,6 +388,8 @@ def split_sections(text: str) -> list[Section]:
             while stack and stack[-1].kind in pseudo:
                 close_to(len(stack) - 1, boundary)
             push(ln, "target", 0, t, heading)
+            continue
+        if not ln.para_start:
             continue
         m = _COLON_LABEL_RE.match(t)
         if m and not _NOT_LABEL_RE.search(m.group(1)) and len(t) > m.end() and _mostly_chinese(m.group(1)):
@@ -401,6 +408,19 @@ def split_sections(text: str) -> list[Section]:
     _place_footnotes(sections, footnotes)
     _assign_modes(text, sections)
     return sections
+
+
+def _paragraph_head(lines: list[_Line], i: int, first: str, limit: int = 120) -> str:
+    """The first characters of the paragraph starting at line i (wrapped lines joined)."""
+    parts = [first]
+    size = len(first)
+    for ln in lines[i + 1 :]:
+        if size >= limit or ln.para_start:
+            break
+        if ln.kind == "text":
+            parts.append(_clean(ln.text))
+            size += len(parts[-1])
+    return "".join(parts)[:limit]
 
 
 def _accept_numbered(stack: list[_Open], kind: str, n: int, ln: _Line, full: str, mlen: int) -> bool:

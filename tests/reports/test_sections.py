@@ -287,3 +287,21 @@ def test_full_width_numbers_plain_word_cues_and_a_date_in_chinese_numerals():
         ("２．2023年工作打算", "plan", "2023"),
     ]
     assert describe_document(text).date == "2023-01-05"
+
+
+def _rewrap(text: str, width: int = 28) -> str:
+    lines: list[str] = []
+    for paragraph in filter(None, (p.strip() for p in text.split("\n"))):
+        for i in range(0, len(paragraph), width):
+            lines.append(paragraph[i : i + width])
+            if len(lines) % 41 == 40:
+                lines.append(str(len(lines) // 41 + 1))
+    return "\n\n".join(lines)
+
+
+@pytest.mark.parametrize("stem", ["003", "004"])
+def test_a_pdf_wrapped_layout_gives_the_same_structure(stem):
+    text = _sample(stem)
+    plain = [(s.heading, s.mode, s.year) for s in split_sections(text) if s.kind not in ("lead", "colon")]
+    wrapped = [(s.heading, s.mode, s.year) for s in split_sections(_rewrap(text)) if s.kind not in ("lead", "colon")]
+    assert wrapped == plain

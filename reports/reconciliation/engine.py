@@ -61,7 +61,7 @@ REDUCTION_WORDS = ("下降", "降低", "减少", "削减", "压减", "减排")
 
 # Words that say nothing about which indicator is meant (removed before comparing names).
 _NAME_NOISE = re.compile(
-    r"计划|入库|完成|实现|达到|全年|年度|累计|预计|力争|确保|新增|同比|总额|总量|规模|以上|以内|左右|工作|任务|目标|"
+    r"计划|入库|完成|实现|达到|全年|年度|累计|预计|力争|确保|同比|总额|总量|规模|以上|以内|左右|工作|任务|目标|"
     r"主要|指标|本级|全口径|可比口径|的"
 )
 _GROWTH_SUFFIX = re.compile(r"(?:增速|增幅|增长率|增长|涨幅)$")
@@ -353,6 +353,19 @@ def _index_for(records: Sequence[Any]) -> GramIndex | None:
     return index
 
 
+_INCREMENT = re.compile(r"新开通|新开|新增|新建|新引进|新培育|新认定")
+_STOCK = re.compile(r"达到|达|累计|总数|共有|总量|突破|增加到|增至|提高到")
+
+
+def increment_vs_stock(target: TargetFigure, achievement: Any) -> bool:
+    """A target for new things (新开 3 条航线) is not checked against the total reached (航线达到 34 条)."""
+    if target.relation == "growth" or not _INCREMENT.search(target.quote or ""):
+        return False
+    quote = getattr(achievement, "quote", "") or ""
+    name = achievement.metric or ""
+    return not _INCREMENT.search(quote + name) and bool(_STOCK.search(quote))
+
+
 def rank_candidates(
     target: TargetFigure, achievements: Sequence[Any], *, year: int | None = None, index: GramIndex | None = None
 ) -> list[Candidate]:
@@ -384,6 +397,9 @@ def rank_candidates(
             usable = False
         if rf == 0.0:
             reasons.append("口径不符（增速/总量/比率）")
+            usable = False
+        elif increment_vs_stock(target, achievement):
+            reasons.append("口径不符（目标为新增量，复核为累计总量）")
             usable = False
         ok, period = _period_ok(achievement, year)
         if not ok:
@@ -590,6 +606,12 @@ def reconcile_target(
     if chosen is not None:
         achievement = achievements[chosen.index]
         _use_achievement(proposal, target, achievement, chosen, partly_share)
+        rivals = [
+            c for c in usable if c.index != chosen.index and c.score >= chosen.score - 0.05 and c.value != chosen.value
+        ]
+        if rivals:
+            others = "、".join(f"{_fmt(c.value)}{c.unit or ''}" for c in rivals[:3])
+            proposal.details["warnings"].append(f"复核报告中还有同样相近的数值：{others}，请核对所用数值")
     elif target.relation == "growth":
         _growth_from_levels(proposal, target, achievements, previous, year, partly_share)
     if proposal.verdict == NO_EVIDENCE and "why" not in proposal.details:

@@ -292,7 +292,7 @@ def _render_detail(request, target: Target, *, progress_form: ProgressForm | Non
             "milestones": milestones,
             "updates": updates,
             "events": list(reversed(list(target.events.all()))),
-            "progress_form": progress_form or ProgressForm(initial={"version": target.version}),
+            "progress_form": _progress_form(target, progress_form),
             "extension_form": ExtensionForm(initial={"version": target.version}),
             "reassign_form": ReassignForm(target=target) if can_manage else None,
             "can_report": can_report and open_,
@@ -347,6 +347,13 @@ def _display_target(target: Target) -> str:
     if target.stretch_value is not None:
         text += f"（力争 {format_quantity(target.stretch_value, target.unit)}）"
     return text
+
+
+def _progress_form(target: Target, form: ProgressForm | None) -> ProgressForm:
+    form = form or ProgressForm(initial={"version": target.version})
+    if target.relation in services.RATE_RELATIONS:
+        form.fields["value"].label = "当前值"  # a rate is reported as it stands, not accumulated
+    return form
 
 
 def _progress_chart(target: Target, today: date) -> dict | None:

@@ -352,3 +352,23 @@ def test_xinjing_2023_fine_estates_not_checked_against_2022(sample_path):
     # the same 42 万 target judged against the 22 万 figure (as if it were the year's result) is missed at 52 %
     verdict, ratio, _ = engine.judge(target, 220000)
     assert (verdict, round(ratio, 2)) == ("missed", 0.52)
+
+
+def test_a_target_for_new_things_is_not_checked_against_the_total():
+    target = figure("航线数", 3, unit="条", relation="absolute", quote="年内新开通至俄蒙的3条航线")
+    total = ach("航线数", 34, unit="条", relation="absolute", quote="国内、国际航线达到34条")
+    proposal = engine.reconcile_target(target, [total])
+    assert proposal.verdict == "no_evidence"
+    assert any("新增量" in r for r in proposal.details["candidates"][0]["reasons"])
+    new = ach("新开通航线数", 4, unit="条", relation="absolute", quote="新开通航线4条")
+    assert engine.reconcile_target(target, [total, new]).achieved_value == 4
+
+
+def test_equally_close_figures_are_flagged():
+    target = figure("新增就业人数", 5700, unit="人", relation="absolute")
+    records = [
+        ach("新增就业人数", 3000, unit="人", relation="absolute"),
+        ach("新增就业人数", 5650, unit="人", relation="absolute"),
+    ]
+    proposal = engine.reconcile_target(target, records)
+    assert any("5650" in w for w in proposal.details["warnings"])

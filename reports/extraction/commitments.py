@@ -24,11 +24,10 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from reports.extraction.numbers import _WIDE, Quantity, find_quantities
+from reports.extraction.numbers import Quantity, find_quantities
 from reports.extraction.records import Commitment
 from reports.extraction.sections import Section, split_sections
-from reports.extraction.text import _FULLWIDTH as _WIDTH
-from reports.extraction.text import NormalisedText, clean_quote, normalise
+from reports.extraction.text import NormalisedText, clean_quote, normalise, unify_width
 from reports.extraction.units import chinese_to_int
 
 _SENTENCE_END = re.compile(r"[。;!?]")
@@ -43,7 +42,7 @@ _LEAD = re.compile(
 _TRAIL = re.compile(
     r"(?:\s|\*|[(\[“]|力争|达到|达|完成|实现|为|保持在|保持|控制在|稳定在|突破|超过|超|拟按|按|拟安排|安排|拟发行|发行|"
     r"计划|新增|累计|共|约|近|不少于|不低于|至少|不超过|不高于|均|都|分别|提高到|提高至|提升至|提升到|增加到|达成|确保|以上|"
-    r"左右|以内|从|有)+$"
+    r"左右|以内|从|有|再|又|继续|进一步)+$"
 )
 _GROWTH_TAIL = re.compile(
     r"(?P<base>同比|比\s*[^,;。增提降减]{1,24}?|较\s*[^,;。增提降减]{1,16}?|按可比口径|年均)?\s*"
@@ -172,9 +171,7 @@ def _section_cuts(nt: NormalisedText, sections: list[Section]) -> set[int]:
     for s in sections:
         p = nt.to_text(s.start)
         cuts.add(p)
-        heading = clean_quote(s.full_heading or s.heading)
-        if _WIDE.search(heading):
-            heading = heading.translate(_WIDTH)
+        heading = unify_width(clean_quote(s.full_heading or s.heading))
         end = p + len(heading)
         if (
             heading

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from reports.extraction.text import _FULLWIDTH
+from reports.extraction.text import unify_width
 from reports.extraction.units import CN_CHARS, COUNT_UNITS, MULTIPLIERS, UNITS, chinese_to_int
 
 
@@ -30,7 +30,6 @@ class Quantity:
     qualifier_text: str | None = None  # the word that set the qualifier (不少于, 以上, 余 …)
 
 
-_WIDE = re.compile("[\uff01-\uff5e\u3000\u2013\ufe6a]")
 _A = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
 _C = f"[{CN_CHARS}]+"
 _SP = r"[ \t\u3000]{0,2}"
@@ -189,7 +188,7 @@ def _is_trap(text: str, m: re.Match, chinese: bool) -> bool:
 def find_quantities(text: str) -> list[Quantity]:
     """Numbers with units in `text`, in order, traps excluded. Offsets index `text` itself."""
     # one-for-one, offsets unchanged; skipped when there is nothing to unify (the normalised view)
-    view = text.translate(_FULLWIDTH) if _WIDE.search(text) else text
+    view = unify_width(text)
     out: list[Quantity] = []
     for m in _QUANTITY.finditer(view):
         q = (

@@ -42,12 +42,16 @@ _LEAD = re.compile(
 _TRAIL = re.compile(
     r"(?:\s|\*|[(\[“]|力争|达到|达|完成|实现|为|保持在|保持|控制在|稳定在|突破|超过|超|拟按|按|拟安排|安排|拟发行|发行|"
     r"计划|新增|累计|共|约|近|不少于|不低于|至少|不超过|不高于|均|都|分别|提高到|提高至|提升至|提升到|增加到|达成|确保|以上|"
-    r"左右|以内|从|有|再|又|继续|进一步)+$"
+    r"左右|以内|从|有|再|又|继续|进一步|(?:提高|提升|增加|增长|扩大|上升|下降|降低|减少|缩短|压缩|控制|降)(?:到|至))+$"
 )
 _GROWTH_TAIL = re.compile(
     r"(?P<base>同比|比\s*[^,;。增提降减]{1,24}?|较\s*[^,;。增提降减]{1,16}?|按可比口径|年均)?\s*"
     r"(?P<verb>增长|增幅|增速|上涨|涨幅|提高|提升|下降|降低|减少|回落|增加|递增)(?:率)?"
     r"(?:为|达到|达|保持在|控制在|均为)?\s*(?:分别|均|都)?\s*(?:不低于|不少于|超过|至少|约|近|不超过)?\s*$"
+)
+# A clause that only raises the bar of the target before it: "，力争超额完成 24亿元" / "，力争 7%".
+_STRETCH_LEAD = re.compile(
+    r"^[\s*]*(?:并|且|同时)?(?:力争|争取)(?:超额完成|超额|突破|达到|实现|完成|超过)?\s*$|^[\s*]*(?:并|且)?力争超额"
 )
 _PAST = re.compile(r"截至|截止|目前|现有|已有|已经|过去|去年|上年|累计已")
 _PAST_BASELINE = re.compile(r"(?:比|较)\s*(?:上年|去年)")
@@ -278,7 +282,7 @@ def _quantitative(
     out: list[Commitment] = []
     prev_end = clause.start
     lead = text[clause.start : qs[0].start]
-    stretch_clause = re.match(r"^[\s*]*(?:并|且)?力争(?:超额|突破|达到|实现)", lead) is not None
+    stretch_clause = _STRETCH_LEAD.match(lead) is not None
     first_prefix = ""
     last_verb: str | None = None
     for q in qs:

@@ -302,3 +302,18 @@ def test_target_lead_in_wrapped_inside_a_number():
     first, second = extract_commitments(text)
     assert (first.value, first.unit, first.stretch_value) == (2.32e9, "元", 2.4e9)
     assert (second.value, second.relation, second.baseline) == (25.0, "growth", "2022年预计完成数")
+
+
+def test_plain_lizheng_after_a_target_is_its_stretch():
+    (r,) = quantitative("地区生产总值增长6%，力争7%。")
+    assert (r.value, r.relation, r.stretch_value) == (6.0, "growth", 7.0)
+
+
+def test_a_level_reached_by_a_decline_is_not_growth():
+    r = only("城镇登记失业率下降到3.5%。")
+    assert (r.relation, r.metric, r.value) == ("share", "城镇登记失业率", 3.5)
+
+
+def test_growth_floor_in_percentage_points():
+    r = only("研发投入强度同比提高 0.2 个百分点以上。")
+    assert (r.relation, r.baseline, r.comparator, r.unit) == ("growth", "同比", ">=", "百分点")

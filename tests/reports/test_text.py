@@ -85,3 +85,21 @@ def test_samples_map_back_exactly(name):
     assert "\n" not in n.text
     for i in range(0, len(n.text), 97):
         assert original[n.to_original(i)].translate({0x3000: " "}) in (n.text[i], chr(ord(n.text[i]) + 0xFEE0))
+
+
+def test_to_text_is_the_inverse_of_to_original():
+    original = "甲乙\n\n3\n\n丙 丁\n戊"
+    n = normalise(original)
+    assert n.text == "甲乙丙 丁戊"
+    for i in range(len(n.text)):
+        assert n.to_text(n.to_original(i)) == i
+    assert n.to_text(original.index("3")) == n.text.index("丙")  # a dropped character maps to the next kept one
+    assert n.to_text(0) == 0
+
+
+def test_unify_width_is_one_for_one():
+    from reports.extraction.text import unify_width
+
+    s = "（一）１２３，４５６．７８％：Ａｂ\u3000完"
+    assert unify_width(s) == "(一)123,456.78%:Ab 完"
+    assert len(unify_width(s)) == len(s)

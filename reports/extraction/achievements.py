@@ -91,7 +91,7 @@ _VERB_ONLY = re.compile(
     r"|招录|吸纳|培训|推出|出台|开设|覆盖|服务|处置|拆除|排除|新开|开通|种植|栽植|植树|造林|累计|保障|培育|推进|推动|完成了|成立|做到|达到)$"
 )
 _EVALUATIVE = re.compile(
-    r"(?:成片化)?(?:成效显著|取得[^,;]*|稳步[^,;]*|持续[^,;]*|不断[^,;]*|显著[^,;]*|有效[^,;]*|明显[^,;]*|进一步[^,;]*"
+    r"(?:连续[一二三四五六七八九十\d]+年)?(?:成片化)?(?:成效显著|取得[^,;]*|稳步[^,;]*|持续[^,;]*|不断[^,;]*|显著[^,;]*|有效[^,;]*|明显[^,;]*|进一步[^,;]*"
     r"|全面[^,;]*|扎实[^,;]*|加快[^,;]*|深入[^,;]*|有序[^,;]*|日趋[^,;]*|更加[^,;]*|得到[^,;]*|实现[^,;]*)$"
 )
 _VERB_START = re.compile(
@@ -104,6 +104,7 @@ _RANK_TAIL = re.compile(
 _LOCATIVE = re.compile(
     r"^在[^,;]{1,14}?((?:建设|新建|开展|实施|完成|设立|建成|开设|举办|组织|打造|推进|落实|培育|创建|发放|提供)\S*)$"
 )
+_GENERIC_RATE = frozenset({"增速", "年均增速", "增幅", "年均增幅", "涨幅"})
 _POST_NOISE = re.compile(r"(?:的?(?:工作|任务|建设工作))$")
 
 
@@ -380,6 +381,8 @@ def _skip(t: str, q: Quantity, pre: str, pre_full: str, prev_skipped: bool, nxt:
         return True  # 不漏一人, 每一户
     if q.unit in ("家", "个") and _SCOPE_BEFORE_TOTAL.match(t, q.end):
         return True  # "92 家企业完成综合税收 6.09 亿元": the scope of the total that follows
+    if q.chinese and t[q.start - 1 : q.start] in '”"':
+        return True  # “健康风、活力范、智慧芯、时尚潮”四个关键字: a count of the slogan just quoted
     if (
         q.chinese
         and q.unit == "次"
@@ -411,7 +414,8 @@ def _record(
     value = float(f"{q.value:.12g}")  # 287.9 亿 is 28789999999.999996 in binary
     if relation == "growth" and _DECLINE.search(_growth_word(pre, prev)):
         value = -abs(value)
-    metric, subject, from_context = _metric(ctx, s_start, c_start, q, pre, relation, prev)
+    after_figure = prev_q is not None and not re.search(r"[,;:。、和及与]", t[prev_q.end : q.start])
+    metric, subject, from_context = _metric(ctx, s_start, c_start, q, pre, relation, prev, after_figure)
     if metric.endswith("增量") and re.search(r"(?:减少|下降)(?:了)?\s*$", pre):
         value = -abs(value)  # 比上年减少 300 人
     start, end = ctx.nt.span(c_start, q.end)
@@ -488,7 +492,14 @@ _UNPARSED_FIGURE = re.compile(
 
 
 def _metric(
-    ctx: _Context, s_start: int, c_start: int, q: Quantity, pre: str, relation: str, prev: Achievement | None
+    ctx: _Context,
+    s_start: int,
+    c_start: int,
+    q: Quantity,
+    pre: str,
+    relation: str,
+    prev: Achievement | None,
+    after_figure: bool = False,
 ) -> tuple[str, str, bool]:
     """(metric, subject, from_context): the subject is the indicator without a growth/rank suffix, reused by
     later clauses; from_context tells that the clause itself did not name it."""
@@ -528,6 +539,12 @@ def _metric(
     if len(core) < 2:
         core = ""
     subject = ""
+    takes_object = relation == "absolute" and q.unit in _COUNT_SUFFIX_UNITS | _AREA_UNITS
+    if takes_object and ((after_figure and len(core) <= 4) or (q.chinese and "、" in pre)):
+        # "7 家企业 18 名企业高管…": 企业 is what the 7 counts; "培育刘三、中泾两处生境花园": names, then the thing
+        post = _post_object(t, q.end)
+        if post:
+            core, own = (core + post if _VERB_ONLY.match(core) else post), True
     if "分别" in t[s_start : q.start]:
         own = True  # subjects listed before 分别 are assigned afterwards
     elif not own:
@@ -536,7 +553,7 @@ def _metric(
             core = (core + post) if core else post
             own = True
         else:
-            subject = _context_subject(t, s_start, c_start, prev)
+            subject = _context_subject(t, s_start, c_start, prev, previous_clause=not core)
             core = subject + core if subject and subject != core else core
     elif (
         relation == "absolute"
@@ -544,8 +561,13 @@ def _metric(
         and q.unit in _COUNT_SUFFIX_UNITS | _AREA_UNITS
         and (post := _post_object(t, q.end))
         and _ACTION_END.search(post)
+        and not core.endswith(post)
     ):
         core = core + post  # "8 个老旧小区 22 万平方米精品小区建设": the area is of the 建设 that follows
+    elif relation == "growth" and canonical_metric(core) in _GENERIC_RATE:
+        subject = _context_subject(t, s_start, c_start, prev)  # "…实现长效增长，年均增长率 20.52%"
+        core = subject + core if subject else core
+        subject = ""
     elif relation == "share" and len(core) <= 3 and core.endswith("率"):
         subject = _context_subject(t, s_start, c_start, prev)  # "…，满意率 98.4%": whose satisfaction
         core = subject + core if subject and len(subject) <= 12 and not subject.endswith("率") else core
@@ -600,16 +622,20 @@ def _post_object(t: str, end: int) -> str:
     return post if 2 <= len(post) <= 16 else ""
 
 
-def _context_subject(t: str, s_start: int, c_start: int, prev: Achievement | None) -> str:
+def _context_subject(t: str, s_start: int, c_start: int, prev: Achievement | None, previous_clause: bool = True) -> str:
     """The subject a clause leaves out: that of the previous figure of the sentence, else the sentence's opening
     clause ("加装电梯成片化成效显著，全年完工 16 台")."""
     if prev is not None and prev.extra.get("subject"):
         return prev.extra["subject"]
-    first = t[s_start:c_start]
-    first = re.split(r"[,;:]", first)[0] if first else ""
-    first = _strip_noise(_EVALUATIVE.sub("", _strip_noise(first)))
-    first = re.split(r"[\d]", first)[0]
-    return first if 2 <= len(first) <= 12 else ""
+    before = t[s_start:c_start]
+    clauses = [c for c in re.split(r"[,;:]", before) if c.strip()] if before else []
+    for clause in clauses[:1] + (clauses[-1:] if previous_clause else []):  # opening clause, else the one before
+        name = re.split(r"\d", _strip_noise(clause))[0]
+        name = _strip_noise(_EVALUATIVE.sub("", _strip_noise(name)))
+        name = re.sub(r"^(?:推动|推进|做好|加强|加快|开展|深化|强化)", "", name)
+        if 2 <= len(name) <= 16:
+            return name
+    return ""
 
 
 def _split_shared_subjects(ctx: _Context, records: list[Achievement]) -> None:

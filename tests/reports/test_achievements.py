@@ -159,7 +159,7 @@ def test_a_decline_magnitude_is_a_negative_growth():
 
 def test_the_work_named_after_the_figure_is_what_it_measures():
     a = _one("推进实施淞虹路 715 弄等 8 个老旧小区 22 万平方米精品小区建设。", "22 万平方米")
-    assert a.metric == "老旧小区精品小区建设面积"
+    assert a.metric == "精品小区建设面积"
 
 
 def test_multi_year_figures_of_a_one_year_review_get_the_five_year_period():
@@ -179,6 +179,13 @@ def test_rates_listed_together_follow_the_levels_in_order():
 def test_verb_only_clause_takes_its_subject_from_the_sentence():
     text = _report("加装电梯成片化成效显著，全年完工 16 台，新增启动 41 台。")
     assert [a.metric for a in extract_achievements(text)] == ["加装电梯完工数", "加装电梯新增启动数"]
+
+
+def test_a_figure_right_after_another_counts_the_thing_named_after_it():
+    got = [(a.metric, a.value) for a in extract_achievements(_report("7 家企业 18 名企业高管获资金奖励 139 万元。"))]
+    assert got == [("企业数", 7.0), ("企业高管人数", 18.0), ("企业高管获资金奖励", 1.39e6)]
+    a = _one("培育刘三、中泾两处生境花园。", "两处")
+    assert (a.metric, a.value) == ("生境花园数", 2.0)
 
 
 def test_object_after_the_figure_names_the_metric():

@@ -105,7 +105,9 @@ _SLOGAN_AFTER_GE = (
     "责任",
     "全面",
 )
-_TIME_NAME_AFTER = re.compile(r"[ \t]?(?:[^\s，。；、,;]{0,4}圈|不打烊|全天候|值守|在线)")
+_TIME_NAME_AFTER = re.compile(r"[ \t]?(?:[^\s，。；、,;]{0,8}圈|不打烊|全天候|值守|在线)")
+# Chinese counts that are part of a name: 八项规定, 十项措施, 人大一次会议, 十个最受欢迎, 十一次党代会.
+_CN_NAME_AFTER = re.compile(r"规定|措施|举措|最|佳|党代会|会议|全会|代表大会|全体会议")
 _CLOSE_QUOTE = '”"’」』》'
 _OPEN_QUOTE = '“"‘「『《'
 
@@ -116,7 +118,7 @@ def _number(s: str) -> tuple[float, bool] | None:
             return None  # 02, 07: plot codes, not values
         return float(s.replace(",", "")), False
     n = chinese_to_int(s)
-    return None if n is None else (float(n), True)
+    return None if not n else (float(n), True)  # 零部件 is not zero of anything
 
 
 _PREFIX_RE = re.compile(
@@ -125,6 +127,11 @@ _PREFIX_RE = re.compile(
 _PREFIX_KIND = dict(_PREFIX_QUALIFIERS)
 _SUFFIX_RE = re.compile(r"[ \t]*(以上|以内|以下|左右|上下)")
 _SUFFIX_KIND = dict(_SUFFIX_QUALIFIERS)
+
+
+def _tidy(v: float) -> float:
+    """287.9 x 1e8 is 28789999999.999996 in binary floating point: keep 12 significant digits."""
+    return float(f"{v:.12g}")
 
 
 def _qualifier_before(text: str, start: int) -> tuple[str, str] | None:
@@ -138,6 +145,8 @@ def _qualifier_before(text: str, start: int) -> tuple[str, str] | None:
         return None
     if word == "超" and head.endswith("额"):
         return None
+    if word == "约" and head.endswith(("签", "预", "节", "合", "履", "公", "制", "特", "邀", "契")):
+        return None  # 签约 85 台: a verb, not "about"
     if word in {"低于", "高于"} and head.endswith("不"):
         return None  # covered by 不低于 / 不高于 when the window allows; never read 不低于 as 低于
     return word, _PREFIX_KIND[word]
@@ -171,10 +180,16 @@ def _is_trap(text: str, m: re.Match, chinese: bool) -> bool:
             return True
         if unit in {"个", "项"} and text.startswith(_SLOGAN_AFTER_GE, end):
             return True  # 两个确立, 四个意识
-        if before in _OPEN_QUOTE and len(text) > end and text.find(_CLOSE_QUOTE[0], end, end + 6) != -1:
-            return True  # “一件事”, “两个维护”
+        if _CN_NAME_AFTER.match(text, end):
+            return True
+        if before == "前" and unit in {"位", "名"}:
+            return True  # 前五位: a top-N list, not people
+        if _inside_short_quote(text, start, end):
+            return True  # “三站一场”, “新十条”: part of a quoted name
     if before == "第":
         return True
+    if before in _OPEN_QUOTE and any(c in text[end : end + 14] for c in _CLOSE_QUOTE):
+        return True  # a figure opening a quoted name: “一件事”, “两个维护”, “15 分钟社区美好生活圈”
     if text.endswith("最后", 0, start) or text[max(0, start - 3) : start].rstrip(" ").endswith("最后"):
         return True  # 最后 100 米
     if unit in {"分钟", "小时", "天"} and _TIME_NAME_AFTER.match(text, end):
@@ -183,6 +198,15 @@ def _is_trap(text: str, m: re.Match, chinese: bool) -> bool:
         return True  # 411 倍增计划
     # 产 is kept only as the 户 typo
     return unit == "产" and after in "业值品能出权"
+
+
+def _inside_short_quote(text: str, start: int, end: int) -> bool:
+    lead = text[max(0, start - 6) : start]
+    opened = max(lead.rfind(c) for c in _OPEN_QUOTE)
+    if opened < 0 or any(c in lead[opened + 1 :] for c in _CLOSE_QUOTE + ",。;"):
+        return False
+    tail = text[end : end + 8]
+    return any(c in tail for c in _CLOSE_QUOTE)
 
 
 def find_quantities(text: str) -> list[Quantity]:
@@ -250,7 +274,7 @@ def _plain(text: str, m: re.Match) -> Quantity | None:
         second = _number(m.group("n2"))
         if second is None or second[0] <= value:
             return None  # 15-03, 2022-2021: codes, not ranges
-        value_max = second[0] * mult * factor
+        value_max = _tidy(second[0] * mult * factor)
     qualifier = qualifier_text = None
     found = _qualifier_before(text, m.start())
     if m.group("more1") or m.group("more2"):
@@ -265,7 +289,7 @@ def _plain(text: str, m: re.Match) -> Quantity | None:
         start=m.start(),
         end=m.end(),
         text="",
-        value=value * mult * factor,
+        value=_tidy(value * mult * factor),
         value_max=value_max,
         unit=base,
         unit_text=unit_written,

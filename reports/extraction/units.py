@@ -35,6 +35,8 @@ UNITS: dict[str, tuple[str, float]] = {
     "千瓦": ("千瓦", 1.0),
     "兆瓦": ("千瓦", 1000.0),
     "标准箱": ("标准箱", 1.0),
+    "微克/立方米": ("微克/立方米", 1.0),
+    "蒸吨": ("蒸吨", 1.0),
     "标箱": ("标准箱", 1.0),
     # time
     "个工作日": ("工作日", 1.0),
@@ -49,6 +51,10 @@ UNITS: dict[str, tuple[str, float]] = {
     "车次": ("车次", 1.0),
     "架次": ("架次", 1.0),
     "班次": ("班次", 1.0),
+    "家次": ("家次", 1.0),
+    "剂次": ("剂次", 1.0),
+    "轮次": ("轮次", 1.0),
+    "剂": ("剂", 1.0),
     # classifiers
     "个": ("个", 1.0),
     "项": ("项", 1.0),
@@ -84,12 +90,16 @@ UNITS: dict[str, tuple[str, float]] = {
     "例": ("例", 1.0),
     "块": ("块", 1.0),
     "艘": ("艘", 1.0),
+    "头": ("头", 1.0),
+    "只": ("只", 1.0),
     "产": ("户", 1.0),  # frequent OCR/typing slip for 户 ("10 产居民"); only after a number
 }
 
 # Count-like units: what a Chinese numeral may count (三幅, 十五项); money and measures need a multiplier.
 COUNT_UNITS = frozenset(
-    u for u, (base, _) in UNITS.items() if base not in {"%", "‰", "百分点", "元", "美元", "欧元", "港元", "产"}
+    u
+    for u, (base, _) in UNITS.items()
+    if base not in {"%", "‰", "百分点", "元", "美元", "欧元", "港元", "产", "只", "头", "剂", "微克/立方米"}
 )
 
 MULTIPLIERS: dict[str, float] = {

@@ -189,3 +189,47 @@ def test_plot_codes_next_to_a_chinese_count():
 def test_age_band_inside_a_floor_target():
     found = find_quantities("完成不少于1000人(20-60周岁)国民体质测试工作")
     assert [(q.text, q.qualifier) for q in found] == [("1000人", "at_least")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“三站一场”周边",
+        "精准落实好“新十条”措施",
+        "深入贯彻落实中央八项规定精神",
+        "镇十九届人大一次会议以来",
+        "贯彻区第十次、十一次党代会精神",
+        "评选十个最受欢迎的社区",
+        "司法惠民十项措施",
+        "打造“15 分钟社区美好生活圈”",
+        "汽车零部件",
+        "进入全市前五位",
+    ],
+)
+def test_chinese_numerals_inside_names(text):
+    assert find_quantities(text) == []
+
+
+def test_verbs_ending_in_yue_are_not_approximations():
+    assert find_quantities("今年以来共签约 85 台")[0].qualifier is None
+    assert find_quantities("节约 300 吨")[0].qualifier is None
+
+
+@pytest.mark.parametrize(
+    ("text", "unit"),
+    [
+        ("累计接种 2.8 万剂次", "剂次"),
+        ("核酸筛查 143 轮次", "轮次"),
+        ("共走访企业 635 家次", "家次"),
+        ("PM2.5年均浓度为26.3微克/立方米", "微克/立方米"),
+        ("新增10蒸吨锅炉", "蒸吨"),
+        ("存栏13.2万头", "头"),
+    ],
+)
+def test_more_units(text, unit):
+    assert one(text).unit == unit
+
+
+def test_values_are_tidy_decimals():
+    assert one("287.9亿元").value == 28790000000.0
+    assert one("20.67亿元").value == 2067000000.0

@@ -349,6 +349,9 @@ def test_xinjing_2023_fine_estates_not_checked_against_2022(sample_path):
     assert any(a.value == 220000 and a.unit == "平方米" for a in achievements)
     proposal = engine.reconcile_target(target, achievements, year=2023)
     assert proposal.verdict == "no_evidence"
+    # the 2022 figure is shown as the close candidate it is, refused for its year
+    close = next(c for c in proposal.details["candidates"] if c["value"] == 220000)
+    assert any("年度不符" in r for r in close["reasons"])
     # the same 42 万 target judged against the 22 万 figure (as if it were the year's result) is missed at 52 %
     verdict, ratio, _ = engine.judge(target, 220000)
     assert (verdict, round(ratio, 2)) == ("missed", 0.52)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -17,18 +18,23 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
+# The one warning allowed: next year's official holiday calendar is not published yet
+# (an operational notice that depends on today's date, not a configuration problem).
+OPERATIONAL_WARNINGS = {"notifications.W001"}
+
+
 def test_check_deploy_is_clean_under_production_settings():
     result = _manage(
         "check",
         "--deploy",
-        "--fail-level",
-        "WARNING",
         DJANGO_ENV="production",
         SECRET_KEY="x" * 20 + "-production-secret-for-the-deploy-check-0123456789",
         ALLOWED_HOSTS="duban.example.org",
     )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "no issues" in result.stdout
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    reported = set(re.findall(r"\(([\w.]+\.[EWI]\d+)\)", output))
+    assert reported <= OPERATIONAL_WARNINGS, output
 
 
 def test_production_without_secret_key_refuses_to_start():

@@ -363,7 +363,7 @@ def _attach_stretch(nt: NormalisedText, q: Quantity, earlier: list[Commitment]) 
 def _relation(q: Quantity, prefix: str) -> tuple[str, str | None, str | None]:
     if q.rank:
         return "rank", None, None
-    if q.unit == "ratio":
+    if q.unit in {"ratio", "倍"}:
         return "ratio", None, None
     tail = _TRAIL_QUALIFIERS.sub("", prefix)
     m = _GROWTH_TAIL.search(tail)
@@ -456,7 +456,11 @@ def _metric_name(base: str, relation: str, verb: str | None, q: Quantity, after:
         if q.unit not in {"%", "百分点", "‰"}:
             return base + "增量"  # 比上年增加1.6万亿元
         return base + ("涨幅" if verb in {"上涨", "涨幅"} else "增速")
-    if relation in {"share", "ratio", "rank"}:
+    if relation == "rank":
+        return base if base.endswith(("排名", "名次")) else base + "排名"
+    if relation == "ratio" and q.unit == "倍":
+        return base if base.endswith("倍数") else base + "倍数"
+    if relation in {"share", "ratio"}:
         return base
     obj = _object_after(after)
     if obj and (q.unit in _AREA or (inherited and q.unit in _MONEYISH)):
@@ -511,6 +515,8 @@ def _condition(
         if relation == "growth" and not metric.endswith(("增速", "增幅", "增长")):
             metric += "增速"
         metric = metric.replace("增长增速", "增速")
+        if relation == "rank" and not metric.endswith("排名"):
+            metric += "排名"
         if metric.endswith("增长"):
             metric = metric[:-2] + "增速"
         s, e = clause.start + _lstrip_len(body), clause.end - _rstrip_len(body)

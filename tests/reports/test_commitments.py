@@ -317,3 +317,16 @@ def test_a_level_reached_by_a_decline_is_not_growth():
 def test_growth_floor_in_percentage_points():
     r = only("研发投入强度同比提高 0.2 个百分点以上。")
     assert (r.relation, r.baseline, r.comparator, r.unit) == ("growth", "同比", ">=", "百分点")
+
+
+def test_rank_and_multiple_follow_the_metric_convention():
+    (rank,) = extract_commitments(plan("区级税收总量保持全区前列。"))
+    assert (rank.kind, rank.relation, rank.metric, rank.baseline) == (
+        "condition",
+        "rank",
+        "区级税收总量排名",
+        "全区前列",
+    )
+    r = only("研发投入达到全市平均水平的 2 倍。")
+    assert (r.relation, r.unit, r.value) == ("ratio", "倍", 2.0)
+    assert r.metric.endswith("倍数")

@@ -163,6 +163,7 @@ _AREA_UNITS = frozenset({"平方米", "亩", "平方公里", "公顷"})
 _COUNT_SUFFIX_UNITS = frozenset(
     {"个", "项", "家", "人", "户", "台", "件", "次", "处", "所", "座", "条", "套", "栋", "幢", "场", "人次", "户次"}
     | {"起", "例", "辆", "间", "部", "支", "张", "份", "宗", "块", "幅", "批", "株", "棵", "艘", "架次", "车次", "班次"}
+    | {"家次", "剂次", "轮次", "批次", "场次", "剂", "头", "只"}
 )
 _ONE_VERB = re.compile(r"(?:建成|新建|建设|打造|成立|开设|新增|设立|引进|落地|创建|获评|完成)\s*$")
 _SHARED_SUBJECT = re.compile(r"(?:均|都|皆|全部)\s*(?:达到|达|为|实现|超过)?\s*$")
@@ -368,6 +369,12 @@ def _skip(t: str, q: Quantity, pre: str, pre_full: str, prev_skipped: bool, nxt:
     size_class = q.qualifier_text in ("以上", "以下") and nxt is not None and nxt.start - q.end < 24
     if size_class and not any(c in t[q.end : nxt.start] for c in _CLAUSE_END + "、"):
         return True  # "10 亿元以上重大产业项目 47 个": a size class, not a result
+    if q.qualifier_text in ("以上", "以下") and q.unit not in _COUNT_SUFFIX_UNITS | {"%", "‰", "百分点"}:
+        after = re.match(r"\s*(?:以上|以下)\s*([\u4e00-\u9fff])", t[q.end : q.end + 6])
+        if after and after.group(1) not in "的和及、":
+            return True  # "实施10蒸吨以下燃煤锅炉改造": the class of the things, not an amount
+    if q.unit == "条" and re.search(r"规定|条例", pre_full):
+        return True  # "中央八项规定、自治区28条": a named set of rules
     if q.chinese and _QUOTED.search(t[max(0, q.start - 12) : q.start]):
         return True  # a name in quotation marks: “三站一场”, “新十条”
     if t[q.start - 1 : q.start] in '“"' and re.match(r"[^“”\",;。]{0,14}[”\"]", t[q.end : q.end + 16]):
@@ -533,7 +540,8 @@ def _metric(
     m = _LOCATIVE.match(core)
     if m:
         core = m.group(1)
-    if core.endswith(("等", "在内")):
+    clause = t[max([t.rfind(c, s_start, q.start) for c in ",;:"] + [s_start - 1]) + 1 : q.start]
+    if core.endswith(("等", "在内")) or ("、" in clause and re.search(r"(?:共|合计|共计)\s*$", pre)):
         core = ""  # "和欣国际、新梅绿岛苑等 8 个社区花园": names, the object follows
     own = len(core) >= 2 and not _VERB_ONLY.match(core)
     if len(core) < 2:
@@ -618,6 +626,7 @@ def _post_object(t: str, end: int) -> str:
     if not post or len(post) > 20:
         return ""
     post = re.sub(r"^(?:的|左右|以上|余|多)", "", post)
+    post = re.sub(r"(?:约|近|超过|超|逾|共|共计|计|达|达到)$", "", post)  # "6 个地块约 300 亩": the next figure's
     post = _POST_NOISE.sub("", post)
     return post if 2 <= len(post) <= 16 else ""
 

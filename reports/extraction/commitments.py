@@ -46,7 +46,7 @@ _TRAIL = re.compile(
 )
 _GROWTH_TAIL = re.compile(
     r"(?P<base>同比|比\s*[^,;。增提降减]{1,24}?|较\s*[^,;。增提降减]{1,16}?|按可比口径|年均)?\s*"
-    r"(?P<verb>增长|增幅|增速|上涨|涨幅|提高|提升|下降|降低|减少|回落|增加|递增)(?:率)?"
+    r"(?P<verb>增长|增幅|增速|上涨|涨幅|降幅|提高|提升|下降|降低|减少|回落|压减|增加|递增|递减)(?:率)?"
     r"(?:为|达到|达|保持在|控制在|均为)?\s*(?:分别|均|都)?\s*(?:不低于|不少于|超过|至少|约|近|不超过)?\s*$"
 )
 # A clause that only raises the bar of the target before it: "，力争超额完成 24亿元" / "，力争 7%".
@@ -59,7 +59,7 @@ _CN_COUNT_VERB = re.compile(
     r"投入|投资|安排|拨付|筹措|完成|建成|新建|建设|打造|实施|新增|改造|培育|引进|开展|举办|创建|推出|设立|开设|启动|出让|落地"
 )
 
-_DECLINE = {"下降", "降低", "减少", "回落"}
+_DECLINE = {"下降", "降低", "减少", "回落", "降幅", "压减", "递减"}
 _AREA = {"平方米", "亩", "平方公里", "公顷"}
 _MONEYISH = {"元", "美元", "欧元", "港元"}
 
@@ -314,6 +314,8 @@ def _quantitative(
         if relation == "growth" and verb in _DECLINE:
             value, value_max = -value, (None if value_max is None else -value_max)
         comparator = _comparator(q, text[clause.start : q.start])
+        if value < 0 and comparator in {">=", "<="}:
+            comparator = "<=" if comparator == ">=" else ">="  # a decline of at least 3% is a growth of at most -3%
         for metric_base in metrics:
             metric = _metric_name(metric_base, relation, verb, q, text[q.end : clause.end], inherited)
             metric = metric or _clean_metric(text[clause.start : q.start]) or _clean_metric(clause.text)[:20]
@@ -451,6 +453,7 @@ def _split_metrics(base: str, prefix: str) -> list[str]:
 def _metric_name(base: str, relation: str, verb: str | None, q: Quantity, after: str, inherited: bool) -> str:
     base = base.strip()
     if relation == "growth":
+        base = re.sub(r"降幅$", "", base)
         if base.endswith(("增速", "增幅", "涨幅", "增量")):
             return base
         if q.unit not in {"%", "百分点", "‰"}:

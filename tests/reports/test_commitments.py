@@ -330,3 +330,8 @@ def test_rank_and_multiple_follow_the_metric_convention():
     r = only("研发投入达到全市平均水平的 2 倍。")
     assert (r.relation, r.unit, r.value) == ("ratio", "倍", 2.0)
     assert r.metric.endswith("倍数")
+
+
+def test_jiangfu_is_a_decline():
+    r = only("单位国内生产总值能耗降幅超过3%。")
+    assert (r.value, r.relation, r.metric, r.comparator) == (-3.0, "growth", "单位国内生产总值能耗增速", "<=")

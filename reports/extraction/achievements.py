@@ -16,6 +16,7 @@ import itertools
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from reports.extraction.numbers import Quantity, find_quantities
 from reports.extraction.records import Achievement
@@ -53,6 +54,7 @@ _SYNONYMS = {
 }
 
 
+@lru_cache(maxsize=4096)
 def canonical_metric(name: str) -> str:
     """One spelling for a metric name, so that a commitment and next year's result compare equal."""
     name = re.sub(r"[\s*“”\"‘’「」]", "", name)
@@ -111,6 +113,7 @@ _POST_NOISE = re.compile(r"(?:的?(?:工作|任务|建设工作))$")
 _ADJUSTMENT = re.compile(r"(?:剔除|扣除|不含|按可比口径|按同口径)[^,;]{0,14}?(?:后|计算)?\s*(?:完成|实现|达到)?$")
 
 
+@lru_cache(maxsize=4096)
 def _strip_noise(s: str) -> str:
     s = s.strip(" *、()（）")
     s = _ADJUSTMENT.sub("", s)  # "一般公共预算收入剔除虚增空转因素后" -> 一般公共预算收入

@@ -136,6 +136,9 @@ TARGET_AT_RISK_MARGIN_PERCENT = env.int("TARGET_AT_RISK_MARGIN_PERCENT", default
 TARGET_STALE_DAYS = env.int("TARGET_STALE_DAYS", default=30)
 TARGET_DUE_SOON_WORKING_DAYS = env.int("TARGET_DUE_SOON_WORKING_DAYS", default=5)
 
+# Year-end reconciliation: share of a target that counts as 基本完成 (partly met).
+RECONCILIATION_PARTLY_MET_SHARE = env.float("RECONCILIATION_PARTLY_MET_SHARE", default=0.9)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",

@@ -239,7 +239,10 @@ def schedule_sweeps(today: str = TODAY, every: int = 2) -> None:
     interval, _ = IntervalSchedule.objects.get_or_create(every=every, period=IntervalSchedule.SECONDS)
     for task in ("run_reminders", "send_digests"):
         PeriodicTask.objects.create(
-            name=f"测试：{task}", task=f"notifications.tasks.{task}", interval=interval, kwargs=json.dumps({"today": today})
+            name=f"测试：{task}",
+            task=f"notifications.tasks.{task}",
+            interval=interval,
+            kwargs=json.dumps({"today": today}),
         )
 
 

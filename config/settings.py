@@ -159,6 +159,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name for a choice set used by several fields (proposed and confirmed verdicts).
+    "ENUM_NAME_OVERRIDES": {"VerdictEnum": "reports.models.Reconciliation.Verdict"},
 }
 
 # Email: EMAIL_URL (smtp://user:pass@host:port) or the console in development

@@ -346,7 +346,7 @@ def split_sections(text: str) -> list[Section]:
         last_end = ln.end
         # a line after a sentence end may start a paragraph even when the line before was full width (wrapped
         # layouts); only the strongly worded detectors below (bare headings, targets, look-backs) accept that
-        soft = prev_text is None or prev_text.text.rstrip("*”\"").endswith(tuple("。！？!?：:"))
+        soft = prev_text is None or prev_text.text.rstrip('*”"').endswith(tuple("。！？!?：:"))
         prev_text = ln
         if after_heading:
             ln.para_start, after_heading = True, False
@@ -414,7 +414,8 @@ def _paragraph_head(lines: list[_Line], i: int, first: str, limit: int = 120) ->
     """The first characters of the paragraph starting at line i (wrapped lines joined)."""
     parts = [first]
     size = len(first)
-    for ln in lines[i + 1 :]:
+    for j in range(i + 1, len(lines)):
+        ln = lines[j]
         if size >= limit or ln.para_start:
             break
         if ln.kind == "text":
@@ -450,6 +451,9 @@ def _numbered_depth(stack: list[_Open], sections: list[Section], kind: str, n: i
         depth -= 1
     if depth == 1 and stack[0].kind == "bare" and kind == "一、":
         return 0
+    same = [d for d in range(depth) if stack[d].kind == kind]
+    if len(same) >= 2:
+        return same[1]  # one restart level at most (002's 一、 inside 一、); a third list restarts that level
     return depth
 
 
@@ -464,7 +468,7 @@ def _is_bare_heading(t: str, lines: list[_Line], i: int, width: int | None) -> b
         return False
     if not _BARE_KEYWORDS.search(t):
         return False
-    nxt = next((ln for ln in lines[i + 1 :] if ln.kind == "text"), None)
+    nxt = next((lines[j] for j in range(i + 1, len(lines)) if lines[j].kind == "text"), None)
     return nxt is None or nxt.para_start
 
 
@@ -477,22 +481,36 @@ def _trim_ends(text: str, sections: list[Section]) -> None:
 
 
 def _place_footnotes(sections: list[Section], footnotes: list[_Line]) -> None:
-    """Footnote lines become leaf sections under the section that holds them."""
+    """Footnote lines become leaf sections under the section that holds them (one merge, linear)."""
+    if not footnotes:
+        return
+    index = {id(s): k for k, s in enumerate(sections)}
+    notes: list[Section] = []
     for ln in footnotes:
         host = section_at(sections, ln.start)
-        host_index = sections.index(host) if host is not None else None
         marker = _FOOTNOTE_RE.match(ln.text).group(0)
         heading = f"脚注{marker}"
         path = f"{host.path} > {heading}" if host else heading
         level = host.level + 1 if host else 1
-        note = Section(ln.start, ln.end, level, heading, path, "other", None, "footnote", host_index, ln.text)
+        parent = index[id(host)] if host is not None else None
+        note = Section(ln.start, ln.end, level, heading, path, "other", None, "footnote", parent, ln.text)
         if host is not None and note.end > host.end:
             note.end = host.end  # a footnote is inside its host
-        at = next((k for k, s in enumerate(sections) if s.start > ln.start), len(sections))
-        for s in sections:
-            if s.parent is not None and s.parent >= at:
-                s.parent += 1
-        sections.insert(at, note)
+        notes.append(note)
+    old = list(sections)
+    merged: list[Section] = []
+    k = 0
+    for note in notes:  # both lists are in document order; a note goes after sections starting at or before it
+        while k < len(old) and old[k].start <= note.start:
+            merged.append(old[k])
+            k += 1
+        merged.append(note)
+    merged.extend(old[k:])
+    new_index = {id(s): n for n, s in enumerate(merged)}
+    for s in merged:
+        if s.parent is not None:
+            s.parent = new_index[id(old[s.parent])]
+    sections[:] = merged
 
 
 def _assign_modes(text: str, sections: list[Section]) -> None:

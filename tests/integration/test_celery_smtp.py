@@ -12,6 +12,7 @@ by timeouts, and fixture teardown kills the worker's whole process group.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email
 import json
 import os
@@ -183,10 +184,8 @@ class Workers:
     def kill(self, process: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
         """Signal the worker's whole process group (the pool children and beat with it)."""
         if process.poll() is None:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, sig)
-            except ProcessLookupError:
-                pass
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:

@@ -76,7 +76,7 @@ _LEAD_NOISE = re.compile(
     r"|实际|分别|将|把|对|在此基础上|在(?=全|各)|通过[^,;]{0,10}?(?=[累共完实新])|的)\s*"
 )
 _TAIL_NOISE = re.compile(
-    r"(?:完成|实现|达到|达|为|是|突破|超过|超|(?<![签预节合履公特制])约|近|逾|同比|比上年|较上年|比去年|较去年|分别|均|都|共|计|合计|累计|总计"
+    r"(?:完成|实现|达到|达|为|是|突破|超过|超|(?<![签预节合履公特制])约|接近|将近|近|逾|同比|比上年|较上年|比去年|较去年|分别|均|都|共|计|合计|累计|总计"
     r"|不低于|不少于|至少|了|到|至|共计|首次|跃上|稳定在|保持在|控制在|累计达|已达|增加到|增至|提高到|提升至|提高至|上升至"
     r"|下降至|降至|降到|增长到|扩大到|上升到|下降到|减少到|提升到|攀升至|缩短至|缩短到|减少至|高于|低于|占|约占"
     r"|的|每年|年均|平均|全年|当年|连续|新台阶|在|以)\s*$"
@@ -405,7 +405,7 @@ def _skip(t: str, q: Quantity, pre: str, pre_full: str, prev_skipped: bool, nxt:
     if q.chinese and q.value == 1 and not q.rank and not _ONE_VERB.search(t[max(0, q.start - 6) : q.start]):
         return True  # 一场硬仗, 一批: idioms; "新建成一所幼儿园" is a count
     # a numeral in a name: 八项规定, 十个最受欢迎…, 司法惠民十项措施
-    return q.chinese and t.startswith(("规定", "大", "个方面", "方面", "最", "佳", "措施", "举措", "条"), q.end)
+    return q.chinese and t.startswith(("规定", "大", "个方面", "方面", "最", "佳", "措施", "举措", "条", "原则"), q.end)
 
 
 def _record(

@@ -148,6 +148,9 @@ class Target(models.Model):
         "状态", max_length=20, choices=Lifecycle.choices, default=Lifecycle.NOT_STARTED, db_index=True
     )
     version = models.PositiveIntegerField("版本", default=1)
+    requested_due_date = models.DateField("申请延期至", null=True, blank=True)
+    escalated_at = models.DateTimeField("督办升级时间", null=True, blank=True)
+    escalation_note = models.CharField("督办升级说明", max_length=500, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -160,6 +163,13 @@ class Target(models.Model):
         return self.title
 
 
+class OpenMilestoneManager(models.Manager):
+    """Cancelled milestones stay in the table (nothing is deleted) but drop out of every plan."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(cancelled_at__isnull=True)
+
+
 class Milestone(models.Model):
     target = models.ForeignKey(Target, verbose_name="目标任务", on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField("节点内容", max_length=200)
@@ -167,9 +177,16 @@ class Milestone(models.Model):
     expected_percent = models.FloatField("计划进度(%)", null=True, blank=True)
     expected_value = models.FloatField("计划累计值", null=True, blank=True)
     done_on = models.DateField("完成日期", null=True, blank=True)
+    cancelled_at = models.DateTimeField("取消时间", null=True, blank=True)
+
+    # The first manager is the default one: related managers (target.milestones), admin and other apps'
+    # queries see open plans only; `all_objects` reaches the cancelled rows kept for history.
+    objects = OpenMilestoneManager()
+    all_objects = models.Manager()  # noqa: DJ012 (a second manager, not a field)
 
     class Meta:
         verbose_name = verbose_name_plural = "时间节点"
+        base_manager_name = "all_objects"
         ordering = ["target", "due_date", "id"]
 
     def __str__(self) -> str:
@@ -211,6 +228,9 @@ class TargetEvent(models.Model):
         LIFECYCLE = "lifecycle", "状态变更"
         EXTENSION = "extension", "延期"
         SIGNOFF = "signoff", "销号"
+        ESCALATION = "escalation", "督办升级"
+        EDITED = "edited", "修改任务"
+        CANCEL = "cancel", "取消任务"
         VERDICT = "verdict", "年终核对"
 
     target = models.ForeignKey(Target, verbose_name="目标任务", on_delete=models.CASCADE, related_name="events")
@@ -234,3 +254,45 @@ class TargetEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.target_id}"
+
+
+def _evidence_storage():
+    from targets.evidence import EvidenceStorage
+
+    return EvidenceStorage()
+
+
+class Evidence(models.Model):
+    """An evidence file attached to a progress update or an event (comment, sign-off request).
+
+    Stored outside MEDIA_ROOT and served only through a view that checks the
+    reader may see the target.
+    """
+
+    target = models.ForeignKey(Target, verbose_name="目标任务", on_delete=models.PROTECT, related_name="evidence")
+    update = models.ForeignKey(
+        ProgressUpdate,
+        verbose_name="进展填报",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evidence",
+    )
+    event = models.ForeignKey(
+        TargetEvent, verbose_name="变更记录", null=True, blank=True, on_delete=models.PROTECT, related_name="evidence"
+    )
+    file = models.FileField("文件", upload_to="%Y/%m/", storage=_evidence_storage, max_length=300)
+    original_name = models.CharField("原文件名", max_length=255)
+    content_type = models.CharField("文件类型", max_length=100)
+    size = models.PositiveIntegerField("大小（字节）")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField("上传时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "佐证材料"
+        ordering = ["target", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -74,3 +74,84 @@ def can_sign_off(user, target) -> bool:
 def can_manage_target(user, target) -> bool:
     """Reassign departments, edit milestones, cancel."""
     return can_manage_organisation(user, target.organisation)
+
+
+def is_co_department_staff(user, target) -> bool:
+    """Staff of a co-department (责任单位): kept informed, add notes and evidence, never change the figure."""
+    ids = user_department_ids(user)
+    return bool(ids) and any(d.pk in ids for d in target.co_departments.all())
+
+
+def can_comment(user, target) -> bool:
+    """Comments, notes and evidence: anyone who can see the target."""
+    return can_view_target(user, target)
+
+
+# --- one table for API and pages -----------------------------------------------
+
+VIEW = "view"
+COMMENT = "comment"
+REPORT_PROGRESS = "report_progress"
+TICK_MILESTONE = "tick_milestone"
+REQUEST_EXTENSION = "request_extension"
+REQUEST_SIGNOFF = "request_signoff"
+DECIDE_EXTENSION = "decide_extension"
+DECIDE_SIGNOFF = "decide_signoff"
+ESCALATE = "escalate"
+CANCEL = "cancel"
+REASSIGN = "reassign"
+EDIT_MILESTONES = "edit_milestones"
+
+_RULES = {
+    VIEW: can_view_target,
+    COMMENT: can_comment,
+    REPORT_PROGRESS: can_report_progress,
+    TICK_MILESTONE: can_report_progress,
+    REQUEST_EXTENSION: can_report_progress,
+    REQUEST_SIGNOFF: can_report_progress,
+    DECIDE_EXTENSION: can_sign_off,
+    DECIDE_SIGNOFF: can_sign_off,
+    ESCALATE: can_sign_off,
+    CANCEL: can_manage_target,
+    REASSIGN: can_manage_target,
+    EDIT_MILESTONES: can_manage_target,
+}
+ACTIONS = tuple(_RULES)
+
+DENIED = {
+    VIEW: "您没有权限查看该任务。",
+    COMMENT: "您没有权限评论该任务。",
+    REPORT_PROGRESS: "只有牵头单位的工作人员或管理员可以填报该任务的进展。",
+    TICK_MILESTONE: "只有牵头单位的工作人员或管理员可以确认时间节点。",
+    REQUEST_EXTENSION: "只有牵头单位的工作人员或管理员可以申请延期。",
+    REQUEST_SIGNOFF: "只有牵头单位的工作人员或管理员可以申请销号。",
+    DECIDE_EXTENSION: "只有督查人员或管理员可以审批延期。",
+    DECIDE_SIGNOFF: "只有督查人员或管理员可以审批销号。",
+    ESCALATE: "只有督查人员或管理员可以督办升级。",
+    CANCEL: "只有管理员可以取消任务。",
+    REASSIGN: "只有管理员可以调整责任单位。",
+    EDIT_MILESTONES: "只有管理员可以调整时间节点。",
+}
+
+
+def can(user, action: str, target) -> bool:
+    """The single question pages, API and services ask: may `user` do `action` on `target`?"""
+    return _RULES[action](user, target)
+
+
+def allowed_actions(user, target) -> set[str]:
+    """Every action the user may take on the target (for showing buttons); one pass of queries."""
+    if not can_view_target(user, target):
+        return set()
+    department_ids = user_department_ids(user)
+    manage = can_manage_organisation(user, target.organisation)
+    supervise = manage or can_supervise_organisation(user, target.organisation)
+    lead = manage or (target.lead_department_id is not None and target.lead_department_id in department_ids)
+    actions = {VIEW, COMMENT}
+    if lead:
+        actions |= {REPORT_PROGRESS, TICK_MILESTONE, REQUEST_EXTENSION, REQUEST_SIGNOFF}
+    if supervise:
+        actions |= {DECIDE_EXTENSION, DECIDE_SIGNOFF, ESCALATE}
+    if manage:
+        actions |= {CANCEL, REASSIGN, EDIT_MILESTONES}
+    return actions

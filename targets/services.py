@@ -23,11 +23,14 @@ from django.utils import timezone
 
 from reports.models import Commitment
 from targets import permissions
-from targets.models import Department, Milestone, ProgressUpdate, Target, TargetEvent
+from targets.evidence import validate_evidence
+from targets.models import Department, Evidence, Milestone, ProgressUpdate, Target, TargetEvent
 from targets.suggestions import suggest_lead_department
 
 RATE_RELATIONS = {"growth", "share", "ratio", "rank"}
 CLOSED = {Target.Lifecycle.SIGNED_OFF, Target.Lifecycle.CANCELLED}
+PENDING = {Target.Lifecycle.EXTENSION_REQUESTED, Target.Lifecycle.SIGNOFF_REQUESTED}
+MAX_FILES = 10
 COMPARATOR_WORDS = {"=": "达到", ">=": "不低于", "<=": "不高于", "range": "达到", "~": "达到"}
 QUARTER_ENDS = ((3, 31), (6, 30), (9, 30), (12, 31))
 DELIVERABLE_STEPS = ("启动实施", "推进实施", "基本完成", "全面完成")
@@ -205,21 +208,22 @@ def progress_record(
     note: str = "",
     expected_version: int,
     corrects: ProgressUpdate | None = None,
+    files: Iterable = (),
     at: datetime | None = None,
 ) -> ProgressUpdate:
-    """Append a progress update (cumulative value and/or percent and a note).
+    """Append a progress update (cumulative value and/or percent, a note, evidence files).
 
     A correction is a new update pointing at the one it corrects. Moves a
     target that had not started to 推进中, and ticks the quantitative milestones
     whose expected figure the update reaches.
     """
     now = at or timezone.now()
-    if not permissions.can_report_progress(acting_user, target):
-        raise PermissionDenied("只有牵头单位的工作人员或管理员可以填报该任务的进展。")
+    _require(acting_user, permissions.REPORT_PROGRESS, target)
     if target.lifecycle in CLOSED:
         raise TargetServiceError("该任务已销号或已取消，不能再填报进展。", code="closed")
+    files = _checked_files(files)
     note = (note or "").strip()
-    if value is None and percent is None and not note:
+    if value is None and percent is None and not note and not files:
         raise TargetServiceError("请填写完成值、完成比例或进展说明中的至少一项。", code="empty")
     if percent is not None and not 0 <= percent <= 1000:
         raise TargetServiceError("完成比例应在 0 到 1000 之间。", code="percent_range")
@@ -235,8 +239,14 @@ def progress_record(
     update = ProgressUpdate.objects.create(
         target=target, author=acting_user, created_at=now, value=value, percent=percent, note=note, corrects=corrects
     )
+    attached = _attach(target, files, acting_user, now, update=update)
     ticked = _tick_reached_milestones(target, value=value, percent=percent, on=timezone.localdate(now))
     after = {**_snapshot(target), "value": value, "percent": percent, "update": update.pk}
+    if corrects is not None:
+        after["corrects"] = corrects.pk
+        before = {**before, "value": corrects.value, "percent": corrects.percent, "update": corrects.pk}
+    if attached:
+        after["evidence"] = [e.original_name for e in attached]
     if ticked:
         after["milestones_done"] = ticked
     message = "更正进展" if corrects is not None else "填报进展"
@@ -254,25 +264,37 @@ def progress_record(
 
 @transaction.atomic
 def milestone_mark_done(
-    *, milestone: Milestone, acting_user, done_on: date | None = None, at: datetime | None = None
+    *,
+    milestone: Milestone,
+    acting_user,
+    done_on: date | None = None,
+    expected_version: int | None = None,
+    at: datetime | None = None,
 ) -> Milestone:
-    """Tick a milestone as done (deliverables are tracked this way)."""
+    """Tick a milestone as done (deliverables are tracked this way).
+
+    Pages and the API pass the version they saw; `expected_version=None` (scripts) bumps whatever is current.
+    """
     now = at or timezone.now()
     target = milestone.target
-    if not permissions.can_report_progress(acting_user, target):
-        raise PermissionDenied("只有牵头单位的工作人员或管理员可以确认时间节点。")
+    _require(acting_user, permissions.TICK_MILESTONE, target)
     if target.lifecycle in CLOSED:
         raise TargetServiceError("该任务已销号或已取消。", code="closed")
+    if milestone.cancelled_at is not None:
+        raise TargetServiceError("该时间节点已取消。", code="milestone_cancelled")
     if milestone.done_on is not None:
         raise TargetServiceError("该时间节点已完成。", code="already_done")
-    milestone.done_on = done_on or timezone.localdate(now)
-    milestone.save(update_fields=["done_on"])
-    fields = {"updated_at": now}
+    before = _snapshot(target)
+    fields = {}
     if target.lifecycle == Target.Lifecycle.NOT_STARTED:
         fields["lifecycle"] = Target.Lifecycle.IN_PROGRESS
-    before = _snapshot(target)
-    Target.objects.filter(pk=target.pk).update(version=F("version") + 1, **fields)
-    target.refresh_from_db(fields=["version", "lifecycle", "updated_at"])
+    if expected_version is None:
+        Target.objects.filter(pk=target.pk).update(version=F("version") + 1, updated_at=now, **fields)
+        target.refresh_from_db(fields=["version", "lifecycle", "updated_at"])
+    else:
+        _bump_version(target, expected_version, now, **fields)
+    milestone.done_on = done_on or timezone.localdate(now)
+    milestone.save(update_fields=["done_on"])
     _event(
         target,
         acting_user,
@@ -287,14 +309,20 @@ def milestone_mark_done(
 
 @transaction.atomic
 def target_request_signoff(
-    *, target: Target, acting_user, expected_version: int, note: str = "", at: datetime | None = None
+    *,
+    target: Target,
+    acting_user,
+    expected_version: int,
+    note: str = "",
+    files: Iterable = (),
+    at: datetime | None = None,
 ) -> Target:
-    """The lead department asks the supervisor to verify and sign off (申请销号)."""
-    if not permissions.can_report_progress(acting_user, target):
-        raise PermissionDenied("只有牵头单位的工作人员或管理员可以申请销号。")
-    if target.lifecycle in CLOSED or target.lifecycle == Target.Lifecycle.SIGNOFF_REQUESTED:
+    """The lead department asks the supervisor to verify and sign off (申请销号), with its evidence."""
+    _require(acting_user, permissions.REQUEST_SIGNOFF, target)
+    if target.lifecycle in CLOSED or target.lifecycle in PENDING:
         raise TargetServiceError("该任务当前状态不能申请销号。", code="bad_lifecycle")
-    return _change_lifecycle(
+    files = _checked_files(files)
+    _change_lifecycle(
         target,
         acting_user,
         Target.Lifecycle.SIGNOFF_REQUESTED,
@@ -303,16 +331,17 @@ def target_request_signoff(
         note,
         expected_version,
         at,
+        files=files,
     )
+    return target
 
 
 @transaction.atomic
 def target_sign_off(
     *, target: Target, acting_user, expected_version: int, note: str = "", at: datetime | None = None
 ) -> Target:
-    """A supervisor verifies the target is done and signs it off (销号)."""
-    if not permissions.can_sign_off(acting_user, target):
-        raise PermissionDenied("只有督查人员或管理员可以销号。")
+    """A supervisor verifies the target is done and signs it off (销号), requested or not."""
+    _require(acting_user, permissions.DECIDE_SIGNOFF, target)
     if target.lifecycle in CLOSED:
         raise TargetServiceError("该任务已销号或已取消。", code="closed")
     return _change_lifecycle(
@@ -322,24 +351,35 @@ def target_sign_off(
 
 @transaction.atomic
 def target_request_extension(
-    *, target: Target, acting_user, expected_version: int, note: str, at: datetime | None = None
+    *,
+    target: Target,
+    acting_user,
+    expected_version: int,
+    note: str,
+    new_due_date: date | None = None,
+    at: datetime | None = None,
 ) -> Target:
-    """The lead department asks for more time (申请延期), with a reason."""
-    if not permissions.can_report_progress(acting_user, target):
-        raise PermissionDenied("只有牵头单位的工作人员或管理员可以申请延期。")
+    """The lead department asks for more time (申请延期), with a reason and the date it asks for."""
+    _require(acting_user, permissions.REQUEST_EXTENSION, target)
     if target.lifecycle in CLOSED:
         raise TargetServiceError("该任务已销号或已取消。", code="closed")
+    if target.lifecycle in PENDING:
+        raise TargetServiceError("该任务已有待审批的申请，请等待督查人员处理。", code="pending")
     if not (note or "").strip():
         raise TargetServiceError("申请延期须说明理由。", code="no_reason")
+    if new_due_date is not None and new_due_date <= target.due_date:
+        raise TargetServiceError("申请的完成时限必须晚于原时限。", code="not_later")
+    label = "申请延期" + (f"至 {new_due_date:%Y-%m-%d}" if new_due_date else "")
     return _change_lifecycle(
         target,
         acting_user,
         Target.Lifecycle.EXTENSION_REQUESTED,
         TargetEvent.Kind.LIFECYCLE,
-        "申请延期",
+        label,
         note,
         expected_version,
         at,
+        requested_due_date=new_due_date,
     )
 
 
@@ -356,8 +396,7 @@ def target_reassign(
 ) -> Target:
     """An administrator changes the lead department (牵头单位) and co-departments (责任单位)."""
     now = at or timezone.now()
-    if not permissions.can_manage_target(acting_user, target):
-        raise PermissionDenied("只有管理员可以调整责任单位。")
+    _require(acting_user, permissions.REASSIGN, target)
     co_departments = [d for d in co_departments if d.pk != lead_department.pk]
     if any(d.organisation_id != target.organisation_id for d in [lead_department, *co_departments]):
         raise TargetServiceError("牵头单位和责任单位必须属于本组织。", code="foreign_department")
@@ -387,8 +426,7 @@ def target_extend(
     """A supervisor grants an extension: the due date moves, and the open milestones are re-spread
     evenly from the day of approval to the new due date (the last one on it)."""
     now = at or timezone.now()
-    if not permissions.can_sign_off(acting_user, target):
-        raise PermissionDenied("只有督查人员或管理员可以批准延期。")
+    _require(acting_user, permissions.DECIDE_EXTENSION, target)
     if target.lifecycle in CLOSED:
         raise TargetServiceError("该任务已销号或已取消。", code="closed")
     if new_due_date <= target.due_date:
@@ -397,7 +435,7 @@ def target_extend(
     lifecycle = target.lifecycle
     if lifecycle == Target.Lifecycle.EXTENSION_REQUESTED:
         lifecycle = Target.Lifecycle.IN_PROGRESS
-    _bump_version(target, expected_version, now, lifecycle=lifecycle, due_date=new_due_date)
+    _bump_version(target, expected_version, now, lifecycle=lifecycle, due_date=new_due_date, requested_due_date=None)
     moved = _respread_open_milestones(target, start=timezone.localdate(now), end=new_due_date)
     _event(
         target,
@@ -406,6 +444,333 @@ def target_extend(
         f"批准延期至 {new_due_date:%Y-%m-%d}" + _suffix(note),
         before=before,
         after={**_snapshot(target), "milestones_moved": moved, "note": note},
+        at=now,
+    )
+    return target
+
+
+@transaction.atomic
+def target_decide_extension(
+    *,
+    target: Target,
+    acting_user,
+    approve: bool,
+    expected_version: int,
+    note: str = "",
+    new_due_date: date | None = None,
+    at: datetime | None = None,
+) -> Target:
+    """A supervisor answers a 申请延期: approve (to `new_due_date` or the date asked for) or refuse with a reason.
+
+    Refusing sends the target back to 推进中 with its due date unchanged.
+    """
+    _require(acting_user, permissions.DECIDE_EXTENSION, target)
+    if target.lifecycle != Target.Lifecycle.EXTENSION_REQUESTED:
+        raise TargetServiceError("该任务没有待审批的延期申请。", code="no_request")
+    if approve:
+        new_due_date = new_due_date or target.requested_due_date
+        if new_due_date is None:
+            raise TargetServiceError("请填写延期后的完成时限。", code="no_date")
+        return target_extend(
+            target=target,
+            acting_user=acting_user,
+            new_due_date=new_due_date,
+            expected_version=expected_version,
+            note=note,
+            at=at,
+        )
+    if not (note or "").strip():
+        raise TargetServiceError("驳回延期申请须说明理由。", code="no_reason")
+    return _change_lifecycle(
+        target,
+        acting_user,
+        Target.Lifecycle.IN_PROGRESS,
+        TargetEvent.Kind.EXTENSION,
+        "驳回延期申请",
+        note,
+        expected_version,
+        at,
+        requested_due_date=None,
+    )
+
+
+@transaction.atomic
+def target_decide_signoff(
+    *,
+    target: Target,
+    acting_user,
+    approve: bool,
+    expected_version: int,
+    note: str = "",
+    at: datetime | None = None,
+) -> Target:
+    """A supervisor answers a 申请销号: approve (closes it: 已销号) or refuse (back to 推进中, with a reason)."""
+    _require(acting_user, permissions.DECIDE_SIGNOFF, target)
+    if target.lifecycle != Target.Lifecycle.SIGNOFF_REQUESTED:
+        raise TargetServiceError("该任务没有待审批的销号申请。", code="no_request")
+    if approve:
+        return target_sign_off(
+            target=target, acting_user=acting_user, expected_version=expected_version, note=note, at=at
+        )
+    if not (note or "").strip():
+        raise TargetServiceError("退回销号申请须说明理由。", code="no_reason")
+    return _change_lifecycle(
+        target,
+        acting_user,
+        Target.Lifecycle.IN_PROGRESS,
+        TargetEvent.Kind.SIGNOFF,
+        "退回销号申请",
+        note,
+        expected_version,
+        at,
+    )
+
+
+@transaction.atomic
+def target_comment(
+    *, target: Target, acting_user, text: str = "", files: Iterable = (), at: datetime | None = None
+) -> TargetEvent:
+    """A comment, note or evidence from anyone who can see the target (co-departments included).
+
+    A comment changes neither the figure nor the state, so it does not bump the
+    version: a staff member's open progress form stays valid while others talk.
+    """
+    now = at or timezone.now()
+    _require(acting_user, permissions.COMMENT, target)
+    text = (text or "").strip()
+    files = _checked_files(files)
+    if not text and not files:
+        raise TargetServiceError("请填写评论内容或上传佐证材料。", code="empty")
+    if len(text) > 2000:
+        raise TargetServiceError("评论不能超过 2000 字。", code="too_long")
+    event = _event(
+        target,
+        acting_user,
+        TargetEvent.Kind.COMMENT,
+        text or "上传佐证材料",
+        before=None,
+        after={"text": text},
+        at=now,
+    )
+    attached = _attach(target, files, acting_user, now, event=event)
+    if attached:
+        event.after = {"text": text, "evidence": [e.original_name for e in attached]}
+        event.save(update_fields=["after"])
+    return event
+
+
+@transaction.atomic
+def target_escalate(
+    *,
+    target: Target,
+    acting_user,
+    expected_version: int,
+    note: str = "",
+    escalate: bool = True,
+    at: datetime | None = None,
+) -> Target:
+    """A supervisor flags a target for escalation (督办升级), or lifts the flag (`escalate=False`)."""
+    now = at or timezone.now()
+    _require(acting_user, permissions.ESCALATE, target)
+    if target.lifecycle in CLOSED:
+        raise TargetServiceError("该任务已销号或已取消。", code="closed")
+    note = (note or "").strip()
+    if escalate and not note:
+        raise TargetServiceError("督办升级须说明原因。", code="no_reason")
+    if escalate == (target.escalated_at is not None):
+        raise TargetServiceError("该任务已督办升级。" if escalate else "该任务未督办升级。", code="unchanged")
+    before = _snapshot(target)
+    _bump_version(
+        target, expected_version, now, escalated_at=now if escalate else None, escalation_note=note if escalate else ""
+    )
+    _event(
+        target,
+        acting_user,
+        TargetEvent.Kind.ESCALATION,
+        ("督办升级" if escalate else "解除督办升级") + _suffix(note),
+        before=before,
+        after={**_snapshot(target), "note": note},
+        at=now,
+    )
+    return target
+
+
+@transaction.atomic
+def target_cancel(
+    *, target: Target, acting_user, expected_version: int, note: str, at: datetime | None = None
+) -> Target:
+    """An administrator cancels a target (已取消): the record, its history and evidence stay."""
+    _require(acting_user, permissions.CANCEL, target)
+    if target.lifecycle in CLOSED:
+        raise TargetServiceError("该任务已销号或已取消。", code="closed")
+    if not (note or "").strip():
+        raise TargetServiceError("取消任务须说明理由。", code="no_reason")
+    return _change_lifecycle(
+        target, acting_user, Target.Lifecycle.CANCELLED, TargetEvent.Kind.CANCEL, "取消任务", note, expected_version, at
+    )
+
+
+MILESTONE_FIELDS = ("title", "due_date", "expected_percent", "expected_value", "done_on")
+
+
+@transaction.atomic
+def milestone_create(
+    *,
+    target: Target,
+    acting_user,
+    expected_version: int,
+    title: str,
+    due_date: date,
+    expected_percent: float | None = None,
+    expected_value: float | None = None,
+    at: datetime | None = None,
+) -> Milestone:
+    """An administrator adds a node to the plan."""
+    now = at or timezone.now()
+    _require(acting_user, permissions.EDIT_MILESTONES, target)
+    if target.lifecycle in CLOSED:
+        raise TargetServiceError("该任务已销号或已取消。", code="closed")
+    _check_milestone(title, expected_percent)
+    before = _snapshot(target)
+    _bump_version(target, expected_version, now)
+    milestone = Milestone.objects.create(
+        target=target,
+        title=title.strip(),
+        due_date=due_date,
+        expected_percent=expected_percent,
+        expected_value=expected_value,
+    )
+    _event(
+        target,
+        acting_user,
+        TargetEvent.Kind.MILESTONE,
+        f"新增时间节点：{milestone.title}（{due_date:%Y-%m-%d}）",
+        before=before,
+        after={**_snapshot(target), "milestone": milestone.pk, **_milestone_values(milestone)},
+        at=now,
+    )
+    return milestone
+
+
+@transaction.atomic
+def milestone_update(
+    *, milestone: Milestone, acting_user, expected_version: int, at: datetime | None = None, **changes
+) -> Milestone:
+    """An administrator edits a node (title, due date, expected percent or value, done date)."""
+    now = at or timezone.now()
+    target = milestone.target
+    _require(acting_user, permissions.EDIT_MILESTONES, target)
+    unknown = set(changes) - set(MILESTONE_FIELDS)
+    if unknown:
+        raise TargetServiceError(f"不能修改的字段：{'、'.join(sorted(unknown))}。", code="bad_field")
+    if milestone.cancelled_at is not None:
+        raise TargetServiceError("该时间节点已取消。", code="milestone_cancelled")
+    if target.lifecycle in CLOSED:
+        raise TargetServiceError("该任务已销号或已取消。", code="closed")
+    changes = {k: v for k, v in changes.items() if getattr(milestone, k) != v}
+    if not changes:
+        return milestone
+    _check_milestone(changes.get("title", milestone.title), changes.get("expected_percent", milestone.expected_percent))
+    old = _milestone_values(milestone)
+    before = _snapshot(target)
+    _bump_version(target, expected_version, now)
+    for name, value in changes.items():
+        setattr(milestone, name, value.strip() if name == "title" else value)
+    milestone.save(update_fields=list(changes))
+    new = _milestone_values(milestone)
+    _event(
+        target,
+        acting_user,
+        TargetEvent.Kind.MILESTONE,
+        f"修改时间节点：{milestone.title}",
+        before={**before, "milestone": milestone.pk, **{k: old[k] for k in changes}},
+        after={**_snapshot(target), "milestone": milestone.pk, **{k: new[k] for k in changes}},
+        at=now,
+    )
+    return milestone
+
+
+@transaction.atomic
+def milestone_cancel(
+    *, milestone: Milestone, acting_user, expected_version: int, note: str = "", at: datetime | None = None
+) -> Milestone:
+    """Removing a node cancels it: the row stays (with its history) and leaves the plan."""
+    now = at or timezone.now()
+    target = milestone.target
+    _require(acting_user, permissions.EDIT_MILESTONES, target)
+    if milestone.cancelled_at is not None:
+        raise TargetServiceError("该时间节点已取消。", code="milestone_cancelled")
+    if target.lifecycle in CLOSED:
+        raise TargetServiceError("该任务已销号或已取消。", code="closed")
+    before = _snapshot(target)
+    _bump_version(target, expected_version, now)
+    Milestone.all_objects.filter(pk=milestone.pk).update(cancelled_at=now)
+    milestone.cancelled_at = now
+    _event(
+        target,
+        acting_user,
+        TargetEvent.Kind.MILESTONE,
+        f"取消时间节点：{milestone.title}" + _suffix(note),
+        before={**before, "milestone": milestone.pk, **_milestone_values(milestone)},
+        after={**_snapshot(target), "milestone": milestone.pk, "cancelled": True, "note": note},
+        at=now,
+    )
+    return milestone
+
+
+EDITABLE_TARGET_FIELDS = (
+    "title", "metric", "kind", "lead_department", "owner", "plan_year", "due_date", "target_value",
+    "target_value_max", "unit", "comparator", "relation", "baseline", "baseline_value", "stretch_value",
+)  # fmt: skip
+
+
+@transaction.atomic
+def target_edit(
+    *,
+    target: Target,
+    acting_user,
+    expected_version: int,
+    changes: dict,
+    co_departments: Iterable[Department] | None = None,
+    note: str = "",
+    at: datetime | None = None,
+) -> Target:
+    """An administrator corrects a target's fields (the admin form uses this): one event with before and after.
+
+    The lifecycle is not edited here: it moves only through the decisions above.
+    """
+    now = at or timezone.now()
+    _require(acting_user, permissions.EDIT_MILESTONES, target)
+    unknown = set(changes) - set(EDITABLE_TARGET_FIELDS)
+    if unknown:
+        raise TargetServiceError(f"不能直接修改的字段：{'、'.join(sorted(unknown))}。", code="bad_field")
+    lead = changes.get("lead_department", target.lead_department)
+    new_co = None if co_departments is None else [d for d in co_departments if lead is None or d.pk != lead.pk]
+    for department in [lead, *(new_co or [])]:
+        if department is not None and department.organisation_id != target.organisation_id:
+            raise TargetServiceError("牵头单位和责任单位必须属于本组织。", code="foreign_department")
+    old_co = sorted(d.name for d in target.co_departments.all())
+    changes = {k: v for k, v in changes.items() if getattr(target, k) != v}
+    co_changed = new_co is not None and sorted(d.name for d in new_co) != old_co
+    if not changes and not co_changed:
+        return target
+    before = {k: _plain(getattr(target, k)) for k in changes}
+    after = {k: _plain(v) for k, v in changes.items()}
+    if co_changed:
+        before["co_departments"] = old_co
+        after["co_departments"] = sorted(d.name for d in new_co)
+    _bump_version(target, expected_version, now, **changes)
+    if co_changed:
+        target.co_departments.set(new_co)
+    reassigned_only = set(after) <= {"lead_department", "co_departments"}
+    kind = TargetEvent.Kind.REASSIGNED if reassigned_only else TargetEvent.Kind.EDITED
+    _event(
+        target,
+        acting_user,
+        kind,
+        "修改任务：" + "、".join(_field_label(k) for k in after) + _suffix(note),
+        before={**before, "version": expected_version},
+        after={**after, "version": target.version},
         at=now,
     )
     return target
@@ -427,20 +792,56 @@ def _bump_version(target: Target, expected_version: int, now: datetime, **fields
     target.updated_at = now
 
 
-def _change_lifecycle(target, acting_user, lifecycle, kind, label, note, expected_version, at) -> Target:
+def _change_lifecycle(
+    target, acting_user, lifecycle, kind, label, note, expected_version, at, *, files=(), **fields
+) -> Target:
     now = at or timezone.now()
     before = _snapshot(target)
-    _bump_version(target, expected_version, now, lifecycle=lifecycle)
-    _event(
-        target,
-        acting_user,
-        kind,
-        label + _suffix(note),
-        before=before,
-        after={**_snapshot(target), "note": note},
-        at=now,
-    )
+    _bump_version(target, expected_version, now, lifecycle=lifecycle, **fields)
+    after = {**_snapshot(target), "note": (note or "").strip()}
+    for name, value in fields.items():
+        after[name] = value.isoformat() if isinstance(value, date) else value
+    event = _event(target, acting_user, kind, label + _suffix(note), before=before, after=after, at=now)
+    attached = _attach(target, files, acting_user, now, event=event)
+    if attached:
+        event.after = {**after, "evidence": [e.original_name for e in attached]}
+        event.save(update_fields=["after"])
     return target
+
+
+def _require(user, action: str, target: Target) -> None:
+    if not permissions.can(user, action, target):
+        raise PermissionDenied(permissions.DENIED[action])
+
+
+def _checked_files(files: Iterable) -> list:
+    """Validate every file before anything is written, so a bad file leaves no trace."""
+    files = [f for f in (files or ()) if f]
+    if len(files) > MAX_FILES:
+        raise TargetServiceError(f"一次最多上传 {MAX_FILES} 个文件。", code="too_many_files")
+    for upload in files:
+        upload.evidence_content_type = validate_evidence(upload)
+    return files
+
+
+def _attach(target: Target, files: list, user, now: datetime, *, update=None, event=None) -> list[Evidence]:
+    rows = []
+    for upload in files:
+        content_type = getattr(upload, "evidence_content_type", None) or validate_evidence(upload)
+        evidence = Evidence(
+            target=target,
+            update=update,
+            event=event,
+            original_name=(upload.name or "file")[:255],
+            content_type=content_type,
+            size=upload.size,
+            uploaded_by=user,
+            uploaded_at=now,
+        )
+        evidence.file.save(upload.name, upload, save=False)
+        evidence.save()
+        rows.append(evidence)
+    return rows
 
 
 def _respread_open_milestones(target: Target, *, start: date, end: date) -> list[dict]:
@@ -482,6 +883,7 @@ def _snapshot(target: Target) -> dict:
         "target_value": target.target_value,
         "unit": target.unit,
         "version": target.version,
+        "escalated": target.escalated_at is not None,
     }
 
 
@@ -489,6 +891,32 @@ def _event(target, actor, kind, message, *, before, after, at) -> TargetEvent:
     return TargetEvent.objects.create(
         target=target, actor=actor, kind=kind, message=message[:500], before=before, after=after, created_at=at
     )
+
+
+def _check_milestone(title: str, expected_percent: float | None) -> None:
+    if not (title or "").strip():
+        raise TargetServiceError("请填写节点内容。", code="no_title")
+    if expected_percent is not None and not 0 <= expected_percent <= 100:
+        raise TargetServiceError("计划进度应在 0 到 100 之间。", code="percent_range")
+
+
+def _milestone_values(milestone: Milestone) -> dict:
+    return {name: _plain(getattr(milestone, name)) for name in MILESTONE_FIELDS}
+
+
+def _plain(value):
+    """A JSON-friendly form of a field value for the history."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return str(value)
+    return value
+
+
+def _field_label(name: str) -> str:
+    if name == "co_departments":
+        return "责任单位"
+    return str(Target._meta.get_field(name).verbose_name)
 
 
 def _suffix(note: str) -> str:

@@ -557,7 +557,7 @@ def _metric(
         if post:
             core, own = (core + post if _VERB_ONLY.match(core) else post), True
     if "分别" in t[s_start : q.start]:
-        own = True  # subjects listed before 分别 are assigned afterwards
+        own = bool(core)  # subjects listed before 分别 are assigned afterwards; none: the levels' (pairing)
     elif not own:
         post = _post_object(t, q.end) if relation not in ("growth", "rank", "ratio") and not increment else ""
         if post:
@@ -674,6 +674,9 @@ def _split_shared_subjects(ctx: _Context, records: list[Achievement]) -> None:
         subjects = [s for s in re.split(r"[、和及]", pre[:k]) if s.strip()]
         if len(subjects) != len(group):
             subjects = [s for s in pre[:k].split("、") if s.strip()]  # "金融业、软件和信息服务业增加值"
+        if len(group) == 2 and len(subjects) == 1 and "城乡" in subjects[0]:
+            # "城乡常住居民人均可支配收入分别完成37820元、28104元": 城镇 then 农村
+            subjects = [subjects[0].replace("城乡", "城镇", 1), subjects[0].replace("城乡", "农村", 1)]
         if len(subjects) == len(group) > 1:
             names = [_strip_noise(s) or s.strip(" *") for s in subjects]
             tail = _shared_tail(names[0], names[-1])

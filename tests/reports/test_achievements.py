@@ -133,6 +133,15 @@ def test_respectively_lists_give_one_metric_per_subject():
             "城镇和农村居民人均可支配收入分别达35512元、25689元。",
             ["城镇常住居民人均可支配收入", "农村常住居民人均可支配收入"],
         ),
+        (
+            "城乡常住居民人均可支配收入分别完成37820元、28104元，同比分别增长6.5%、9.4%。",
+            [
+                "城镇常住居民人均可支配收入",
+                "农村常住居民人均可支配收入",
+                "城镇常住居民人均可支配收入增速",
+                "农村常住居民人均可支配收入增速",
+            ],
+        ),
     ],
 )
 def test_respectively_lists_share_the_indicator_written_once(body, metrics):

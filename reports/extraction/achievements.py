@@ -343,6 +343,9 @@ def _pair_respective_growth(records: list[Achievement]) -> None:
         for r in records
         if r.relation == "growth" and (r.extra.get("context_subject") or r.metric in ("增速", "涨幅"))
     ]
+    if len(growth) == 1 and growth[0].metric in ("增速", "涨幅"):
+        _share_one_rate(records, growth[0])
+        return
     if len(growth) < 2:
         return
     first = records.index(growth[0])
@@ -358,6 +361,23 @@ def _pair_respective_growth(records: list[Achievement]) -> None:
         base = level.extra.get("subject") or level.metric
         rate.metric = canonical_metric(base + ("涨幅" if rate.metric.endswith("涨幅") else "增速"))
         rate.extra["subject"] = base
+
+
+def _share_one_rate(records: list[Achievement], rate: Achievement) -> None:
+    """ "A、B 分别达 x、y，分别同比增长 7.8%": one rate for the listed levels, one record per level (same quote)."""
+    k = records.index(rate)
+    levels = [r for r in records[:k] if r.relation == "absolute"]
+    listed = [r for r in levels if r.start == levels[-1].start] if levels else []
+    suffix = "涨幅" if rate.metric.endswith("涨幅") else "增速"
+    if not listed:
+        return
+    copies = []
+    for level in listed:
+        base = level.extra.get("subject") or level.metric
+        copy = Achievement(**{**rate.__dict__, "extra": {**rate.extra, "subject": base}})
+        copy.metric = canonical_metric(base + suffix)
+        copies.append(copy)
+    records[k : k + 1] = copies
 
 
 def _skip(t: str, q: Quantity, pre: str, pre_full: str, prev_skipped: bool, nxt: Quantity | None) -> bool:

@@ -180,6 +180,12 @@ def test_multi_year_figures_of_a_one_year_review_get_the_five_year_period():
     assert (a.metric, a.period_year) == ("分配收益", "since founding")
 
 
+def test_one_rate_for_listed_levels_gives_one_record_per_level():
+    text = _report("城镇和农村居民人均可支配收入分别达35512元、25689元，分别同比增长7.8%。")
+    got = [(a.metric, a.value) for a in extract_achievements(text) if a.relation == "growth"]
+    assert got == [("城镇常住居民人均可支配收入增速", 7.8), ("农村常住居民人均可支配收入增速", 7.8)]
+
+
 def test_rates_listed_together_follow_the_levels_in_order():
     text = _report("全镇集体经济组织总资产 211亿元，净资产 84亿元，与 2016年底相比增长 4.87%和 8.52%。")
     got = [(a.metric, a.value, a.baseline) for a in extract_achievements(text) if a.relation == "growth"]

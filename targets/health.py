@@ -174,3 +174,18 @@ def _stale(target, latest, milestones, on: date) -> bool:
 def _due_soon(dates: list[date], on: date) -> bool:
     window = settings.TARGET_DUE_SOON_WORKING_DAYS
     return any(d >= on and working_days_between(on, d) <= window for d in dates)
+
+
+def overdue_since(target, *, on: date) -> date | None:
+    """The earliest missed date (an open milestone or the due date) before `on`; None when nothing is missed.
+
+    Used for "days overdue" on the board; meaningful when the health is `overdue`.
+    """
+    if target.lifecycle in CLOSED:
+        return None
+    milestones = list(target.milestones.all())
+    progress = progress_percent(target, milestones=milestones)
+    missed = [m.due_date for m in milestones if m.due_date < on and not _milestone_met(target, m, progress)]
+    if target.due_date < on:
+        missed.append(target.due_date)
+    return min(missed) if missed else None

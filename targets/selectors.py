@@ -12,8 +12,17 @@ from datetime import date
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from targets import permissions
-from targets.health import CLOSED, DUE_SOON, HEALTH_ORDER, OVERDUE, target_health
-from targets.models import Department, Milestone, ProgressUpdate, Target, TargetEvent
+from targets.health import (
+    CLOSED,
+    DUE_SOON,
+    HEALTH_ORDER,
+    OVERDUE,
+    last_update_date,
+    overdue_since,
+    progress_percent,
+    target_health,
+)
+from targets.models import Department, Evidence, Milestone, ProgressUpdate, Target, TargetEvent
 
 
 def _with_related(queryset: QuerySet[Target]) -> QuerySet[Target]:
@@ -53,7 +62,8 @@ def target_detail(*, pk: int) -> Target:
     return (
         _with_related(Target.objects.all())
         .prefetch_related(
-            Prefetch("events", queryset=TargetEvent.objects.select_related("actor").order_by("created_at", "id"))
+            Prefetch("events", queryset=TargetEvent.objects.select_related("actor").order_by("created_at", "id")),
+            Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "id")),
         )
         .get(pk=pk)
     )
@@ -65,14 +75,75 @@ def filter_targets(
     department: int | None = None,
     lifecycle: str | None = None,
     plan_year: int | None = None,
+    organisation: int | None = None,
+    due_before: date | None = None,
 ) -> QuerySet[Target]:
     if department:
-        queryset = queryset.filter(Q(lead_department_id=department) | Q(co_departments__id=department)).distinct()
+        co = Target.co_departments.through.objects.filter(target_id=OuterRef("pk"), department_id=department)
+        # Exists() rather than a join keeps one row per target (no DISTINCT, ordering by annotations intact).
+        queryset = queryset.filter(Q(lead_department_id=department) | Exists(co))
     if lifecycle:
         queryset = queryset.filter(lifecycle=lifecycle)
     if plan_year:
         queryset = queryset.filter(plan_year=plan_year)
+    if organisation:
+        queryset = queryset.filter(organisation_id=organisation)
+    if due_before:
+        queryset = queryset.filter(due_date__lte=due_before)
     return queryset
+
+
+def board_rows(targets, *, on: date, health: str | None = None, mine_first: bool = False) -> list[Target]:
+    """The supervisor board: every target with its health, worst first (overdue, at risk, due soon, on track,
+    closed), then the longest overdue and the nearest due date.
+
+    Attaches `health`, `progress`, `last_update_on`, `days_since_update`, `days_overdue` to each row. Reads
+    only prefetched data, so the number of queries does not depend on the number of targets.
+    """
+    rows = with_health(targets, on=on)
+    if health:
+        rows = [t for t in rows if t.health == health]
+    for target in rows:
+        target.progress = progress_percent(target)
+        target.last_update_on = last_update_date(target)
+        target.days_since_update = (on - target.last_update_on).days if target.last_update_on else None
+        since = overdue_since(target, on=on) if target.health == OVERDUE else None
+        target.days_overdue = (on - since).days if since else None
+    rows.sort(
+        key=lambda t: (
+            getattr(t, "mine", 0) if mine_first else 0,
+            HEALTH_ORDER[t.health],
+            -(t.days_overdue or 0),
+            t.due_date,
+            t.pk,
+        )
+    )
+    return rows
+
+
+def department_counts(rows: list[Target]) -> list[dict]:
+    """Per lead department, how many targets are in each health (closed ones apart), worst first."""
+    groups: dict[tuple, dict] = {}
+    for target in rows:
+        department = target.lead_department
+        key = (target.organisation.name, department.name if department else "未分配")
+        group = groups.setdefault(
+            key,
+            {
+                "organisation": key[0],
+                "department": key[1],
+                "pk": department.pk if department else None,
+                "counts": {k: 0 for k in HEALTH_ORDER if k is not None},
+                "closed": 0,
+                "total": 0,
+            },
+        )
+        group["total"] += 1
+        if target.health is None:
+            group["closed"] += 1
+        else:
+            group["counts"][target.health] += 1
+    return sorted(groups.values(), key=lambda g: (-g["counts"][OVERDUE], -g["counts"]["at_risk"], g["department"]))
 
 
 def with_health(targets, *, on: date) -> list[Target]:

@@ -1,4 +1,8 @@
-"""Pages: the "我的任务" board and a target's page. Thin: forms validate, services write."""
+"""Pages: the board ("我的任务" / 督查看板), a target's page and its actions, evidence downloads, the ledger export.
+
+Thin: forms validate, services write, `targets.permissions` decides who may do what. A write that
+arrives with a stale version gets the page back with HTTP 409 and a clear message; nothing is changed.
+"""
 
 from __future__ import annotations
 
@@ -7,69 +11,126 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from targets import permissions, selectors, services
-from targets.forms import ExtensionForm, LifecycleForm, ProgressForm, ReassignForm, TargetFilterForm
+from targets.display import display_target, format_quantity
+from targets.evidence import is_inline
+from targets.export import ledger_workbook
+from targets.forms import (
+    CancelForm,
+    CommentForm,
+    DecisionForm,
+    EscalateForm,
+    ExtensionForm,
+    LifecycleForm,
+    MilestoneForm,
+    ProgressForm,
+    ReassignForm,
+    RequestExtensionForm,
+    RequestSignoffForm,
+    TargetFilterForm,
+)
 from targets.health import HEALTH_LABELS, HEALTH_ORDER, progress_percent, target_health
-from targets.models import Milestone, Target
+from targets.models import Evidence, Milestone, ProgressUpdate, Target
+
+PAGE_SIZE = 50
+STALE_STATUS = 409
+
+
+# --- the board ---------------------------------------------------------------------
+
+
+def _board(request: HttpRequest) -> dict:
+    """The filtered board shared by the page and the Excel export."""
+    today = timezone.localdate()
+    base = selectors.targets_for_user(user=request.user)
+    years = sorted(set(base.order_by().values_list("plan_year", flat=True)), reverse=True)
+    form = TargetFilterForm(
+        request.GET or None, departments=selectors.departments_for_user(user=request.user), years=years
+    )
+    queryset, health, group = base, None, ""
+    if form.is_valid():
+        data = form.cleaned_data
+        queryset = selectors.filter_targets(
+            base, department=data["department"], lifecycle=data["lifecycle"] or None, plan_year=data["plan_year"]
+        )
+        health, group = data["health"] or None, data["group"] or ""
+    rows = selectors.board_rows(queryset, on=today, mine_first=True)
+    counts = selectors.health_counts(rows)
+    departments = selectors.department_counts(rows)
+    if health:
+        rows = [t for t in rows if t.health == health]
+    if group == "department":
+        rows.sort(key=lambda t: (t.lead_department.name if t.lead_department_id else "~", HEALTH_ORDER[t.health]))
+    return {"today": today, "form": form, "rows": rows, "counts": counts, "departments": departments, "group": group}
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
-    base = selectors.targets_for_user(user=request.user)
-    years = sorted({y for y in base.values_list("plan_year", flat=True)}, reverse=True)
-    form = TargetFilterForm(
-        request.GET or None, departments=selectors.departments_for_user(user=request.user), years=years
-    )
-    queryset = base
-    health = None
-    if form.is_valid():
-        queryset = selectors.filter_targets(
-            base,
-            department=form.cleaned_data["department"],
-            lifecycle=form.cleaned_data["lifecycle"] or None,
-            plan_year=form.cleaned_data["plan_year"],
-        )
-        health = form.cleaned_data["health"] or None
-    rows = selectors.with_health(queryset, on=today)
-    counts = selectors.health_counts(rows)
-    board = None
-    if permissions.organisations_with_role(request.user, permissions.ADMIN, permissions.SUPERVISOR).exists():
-        board = _department_board(request, rows)
-    if health:
-        rows = [t for t in rows if t.health == health]
-    # Own department first, then the worst health, then the nearest due date.
-    rows.sort(key=lambda t: (getattr(t, "mine", 0), HEALTH_ORDER[t.health], t.due_date, t.pk))
+    board = _board(request)
+    rows, counts = board["rows"], board["counts"]
+    supervisor = permissions.organisations_with_role(request.user, permissions.ADMIN, permissions.SUPERVISOR).exists()
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     my_departments = permissions.user_department_ids(request.user)
-    for target in rows:
-        target.progress = progress_percent(target)
+    for target in page:
+        target.is_mine = target.lead_department_id in my_departments
         updates = list(target.updates.all())
         target.last_update = updates[-1] if updates else None
-        target.is_mine = target.lead_department_id in my_departments
+    department_rows = []
+    if supervisor:
+        for group in board["departments"]:
+            group["cells"] = [
+                (k, group["counts"][k], _query(request, department=str(group["pk"] or ""), health=k, lifecycle=""))
+                for k in HEALTH_LABELS
+            ]
+            department_rows.append(group)
     return render(
         request,
         "targets/home.html",
         {
-            "targets": rows,
-            "form": form,
-            "today": today,
+            "targets": page,
+            "page": page,
+            "page_links": _page_links(request, page),
+            "form": board["form"],
+            "group": board["group"],
+            "today": board["today"],
             "counts": [
                 (key, HEALTH_LABELS[key], counts.get(key, 0), _query(request, health=key, lifecycle=""))
                 for key in HEALTH_LABELS
             ],
             "closed_query": _query(request, health="", lifecycle="signed_off"),
-            "board": board,
+            "export_query": _query(request, page=""),
+            "board": department_rows,
+            "supervisor": supervisor,
             "health_labels": list(HEALTH_LABELS.values()),
             "total": sum(counts.values()),
+            "shown": len(rows),
             "closed": counts.get(None, 0),
         },
     )
+
+
+@login_required
+@require_GET
+def target_export(request: HttpRequest) -> HttpResponse:
+    """The current (filtered) board as a 任务台账 .xlsx."""
+    board = _board(request)
+    content = ledger_workbook(board["rows"])
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    filename = f"任务台账-{board['today']:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"ledger-{board['today']:%Y%m%d}.xlsx\"; filename*=UTF-8''{_quote(filename)}"
+    )
+    return response
+
+
+# --- a target's page ----------------------------------------------------------------------
 
 
 @login_required
@@ -82,10 +143,13 @@ def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def target_progress(request: HttpRequest, pk: int) -> HttpResponse:
     target = _visible_target(request, pk)
-    form = ProgressForm(request.POST)
+    form = ProgressForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_detail(request, target, progress_form=form, status=400)
     data = form.cleaned_data
+    corrects = None
+    if data.get("corrects"):
+        corrects = ProgressUpdate.objects.filter(pk=data["corrects"], target=target).first()
     try:
         services.progress_record(
             target=target,
@@ -93,11 +157,17 @@ def target_progress(request: HttpRequest, pk: int) -> HttpResponse:
             value=data["value"],
             percent=data["percent"],
             note=data["note"],
+            files=data["files"],
             expected_version=data["version"],
+            corrects=corrects,
         )
     except services.StaleVersionError as error:
-        messages.error(request, str(error))
-        return redirect("target-detail", pk=pk)
+        # Keep what the person typed, with the current version, so they can check the new figures and resend.
+        target = _visible_target(request, pk)
+        messages.error(request, f"{error}（您填写的内容未保存，已保留在表单中，请核对最新进展后再提交。）")
+        fresh = request.POST.copy()
+        fresh["version"] = str(target.version)
+        return _render_detail(request, target, progress_form=ProgressForm(fresh), status=STALE_STATUS)
     except (PermissionDenied, ValidationError) as error:
         form.add_error(None, _message(error))
         return _render_detail(
@@ -110,48 +180,142 @@ def target_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def target_lifecycle(request: HttpRequest, pk: int) -> HttpResponse:
+    """Older single-button form (request sign-off, sign off, request extension without a date)."""
     target = _visible_target(request, pk)
     form = LifecycleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请求无效，请刷新页面后重试。")
         return redirect("target-detail", pk=pk)
-    action = form.cleaned_data["action"]
     service = {
         "request_signoff": services.target_request_signoff,
         "sign_off": services.target_sign_off,
         "request_extension": services.target_request_extension,
-    }[action]
+    }[form.cleaned_data["action"]]
     return _run(
         request,
         target,
         "操作成功。",
-        service,
-        target=target,
-        acting_user=request.user,
-        expected_version=form.cleaned_data["version"],
-        note=form.cleaned_data["note"],
+        lambda: service(
+            target=target,
+            acting_user=request.user,
+            expected_version=form.cleaned_data["version"],
+            note=form.cleaned_data["note"],
+        ),
     )
 
 
-@login_required
-@require_POST
-def target_extend(request: HttpRequest, pk: int) -> HttpResponse:
-    target = _visible_target(request, pk)
-    form = ExtensionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请填写有效的延期日期。")
-        return redirect("target-detail", pk=pk)
-    return _run(
-        request,
-        target,
-        "已批准延期。",
-        services.target_extend,
+def _action_view(form_class, success: str, call, *, files: bool = False):
+    """A POST view: load the visible target, validate `form_class`, run `call(request, target, data)`."""
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        target = _visible_target(request, pk)
+        form = form_class(request.POST, request.FILES) if files else form_class(request.POST)
+        if not form.is_valid():
+            messages.error(request, _form_errors(form))
+            return _render_detail(request, target, status=400)
+        return _run(request, target, success, lambda: call(request, target, form.cleaned_data))
+
+    return view
+
+
+target_request_extension = _action_view(
+    RequestExtensionForm,
+    "延期申请已提交，等待督查人员审批。",
+    lambda request, target, data: services.target_request_extension(
         target=target,
         acting_user=request.user,
-        new_due_date=form.cleaned_data["new_due_date"],
-        expected_version=form.cleaned_data["version"],
-        note=form.cleaned_data["note"],
-    )
+        expected_version=data["version"],
+        note=data["note"],
+        new_due_date=data["new_due_date"],
+    ),
+)
+target_request_signoff = _action_view(
+    RequestSignoffForm,
+    "销号申请已提交，等待督查人员核实。",
+    lambda request, target, data: services.target_request_signoff(
+        target=target,
+        acting_user=request.user,
+        expected_version=data["version"],
+        note=data["note"],
+        files=data["files"],
+    ),
+    files=True,
+)
+target_decide_extension = _action_view(
+    DecisionForm,
+    "已处理延期申请。",
+    lambda request, target, data: services.target_decide_extension(
+        target=target,
+        acting_user=request.user,
+        approve=data["decision"] == "approve",
+        expected_version=data["version"],
+        note=data["note"],
+        new_due_date=data["new_due_date"],
+    ),
+)
+target_decide_signoff = _action_view(
+    DecisionForm,
+    "已处理销号申请。",
+    lambda request, target, data: services.target_decide_signoff(
+        target=target,
+        acting_user=request.user,
+        approve=data["decision"] == "approve",
+        expected_version=data["version"],
+        note=data["note"],
+    ),
+)
+target_comment = _action_view(
+    CommentForm,
+    "评论已发表。",
+    lambda request, target, data: services.target_comment(
+        target=target, acting_user=request.user, text=data["text"], files=data["files"]
+    ),
+    files=True,
+)
+target_escalate = _action_view(
+    EscalateForm,
+    "已更新督办升级状态。",
+    lambda request, target, data: services.target_escalate(
+        target=target,
+        acting_user=request.user,
+        expected_version=data["version"],
+        note=data["note"],
+        escalate=data["escalate"],
+    ),
+)
+target_cancel = _action_view(
+    CancelForm,
+    "任务已取消（记录保留）。",
+    lambda request, target, data: services.target_cancel(
+        target=target, acting_user=request.user, expected_version=data["version"], note=data["note"]
+    ),
+)
+target_extend = _action_view(
+    ExtensionForm,
+    "已批准延期。",
+    lambda request, target, data: services.target_extend(
+        target=target,
+        acting_user=request.user,
+        new_due_date=data["new_due_date"],
+        expected_version=data["version"],
+        note=data["note"],
+    ),
+)
+milestone_add = _action_view(
+    MilestoneForm,
+    "已新增时间节点。",
+    lambda request, target, data: services.milestone_create(
+        target=target,
+        acting_user=request.user,
+        expected_version=data["version"],
+        title=data["title"],
+        due_date=data["due_date"],
+        expected_percent=data["expected_percent"],
+        expected_value=data["expected_value"],
+    ),
+)
 
 
 @login_required
@@ -167,72 +331,144 @@ def target_reassign(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         target,
         "责任单位已调整。",
-        services.target_reassign,
-        target=target,
-        acting_user=request.user,
-        lead_department=data["lead_department"],
-        co_departments=list(data["co_departments"]),
-        expected_version=data["version"],
-        note=data["note"],
+        lambda: services.target_reassign(
+            target=target,
+            acting_user=request.user,
+            lead_department=data["lead_department"],
+            co_departments=list(data["co_departments"]),
+            expected_version=data["version"],
+            note=data["note"],
+        ),
     )
+
+
+def _visible_milestone(request: HttpRequest, pk: int) -> tuple[Milestone, Target]:
+    milestone = get_object_or_404(Milestone.objects.select_related("target__organisation"), pk=pk)
+    target = _visible_target(request, milestone.target_id)
+    milestone.target = target
+    return milestone, target
 
 
 @login_required
 @require_POST
 def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
-    milestone = get_object_or_404(Milestone.objects.select_related("target__organisation"), pk=pk)
-    if not permissions.can_view_target(request.user, milestone.target):
-        raise Http404
+    milestone, target = _visible_milestone(request, pk)
+    version = request.POST.get("version")
     return _run(
         request,
-        milestone.target,
+        target,
         "时间节点已完成。",
-        services.milestone_mark_done,
-        milestone=milestone,
-        acting_user=request.user,
+        lambda: services.milestone_mark_done(
+            milestone=milestone,
+            acting_user=request.user,
+            expected_version=int(version) if (version or "").isdigit() else None,
+        ),
     )
+
+
+@login_required
+@require_POST
+def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone, target = _visible_milestone(request, pk)
+    form = MilestoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return _render_detail(request, target, status=400)
+    data = dict(form.cleaned_data)
+    version = data.pop("version")
+    return _run(
+        request,
+        target,
+        "时间节点已修改。",
+        lambda: services.milestone_update(
+            milestone=milestone, acting_user=request.user, expected_version=version, **data
+        ),
+    )
+
+
+@login_required
+@require_POST
+def milestone_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone, target = _visible_milestone(request, pk)
+    form = CancelForm(request.POST)
+    version = request.POST.get("version") or ""
+    if not version.isdigit():
+        messages.error(request, "请求无效，请刷新页面后重试。")
+        return redirect("target-detail", pk=target.pk)
+    note = form.data.get("note", "")
+    return _run(
+        request,
+        target,
+        "时间节点已取消（记录保留）。",
+        lambda: services.milestone_cancel(
+            milestone=milestone, acting_user=request.user, expected_version=int(version), note=note
+        ),
+    )
+
+
+@login_required
+@require_GET
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    """Evidence is served here, never from a public URL: only to people who can see the target."""
+    evidence = get_object_or_404(Evidence.objects.select_related("target__organisation"), pk=pk)
+    if not permissions.can_view_target(request.user, evidence.target):
+        raise Http404
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("文件不存在") from None
+    response = FileResponse(
+        handle,
+        as_attachment=not is_inline(evidence.content_type),
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- helpers ---------------------------------------------------------------------
 
 
-def _department_board(request: HttpRequest, rows: list[Target]) -> list[dict]:
-    """Supervisors' overview: per lead department, how many targets are in each health, worst first."""
-    groups: dict[tuple, dict] = {}
-    for target in rows:
-        department = target.lead_department
-        key = (target.organisation.name, department.name if department else "未分配")
-        group = groups.setdefault(
-            key,
-            {
-                "organisation": key[0],
-                "department": key[1],
-                "pk": department.pk if department else None,
-                "counts": dict.fromkeys(HEALTH_LABELS, 0),
-                "closed": 0,
-            },
-        )
-        if target.health is None:
-            group["closed"] += 1
-        else:
-            group["counts"][target.health] += 1
-    board = sorted(groups.values(), key=lambda g: (-g["counts"]["overdue"], -g["counts"]["at_risk"], g["department"]))
-    for group in board:
-        group["cells"] = [
-            (key, group["counts"][key], _query(request, department=str(group["pk"] or ""), health=key, lifecycle=""))
-            for key in HEALTH_LABELS
-        ]
-    return board
+def _run(request: HttpRequest, target: Target, success: str, call) -> HttpResponse:
+    try:
+        call()
+    except services.StaleVersionError as error:
+        messages.error(request, str(error))
+        return _render_detail(request, _visible_target(request, target.pk), status=STALE_STATUS)
+    except PermissionDenied as error:
+        messages.error(request, _message(error))
+        return _render_detail(request, _visible_target(request, target.pk), status=403)
+    except ValidationError as error:
+        messages.error(request, _message(error))
+        return _render_detail(request, _visible_target(request, target.pk), status=400)
+    messages.success(request, success)
+    return redirect("target-detail", pk=target.pk)
 
 
 def _query(request: HttpRequest, **changes: str) -> str:
     """The current filter query string with `changes` applied (empty values dropped)."""
     params = request.GET.copy()
+    if "page" not in changes:
+        params.pop("page", None)  # a new filter starts at the first page
     for key, value in changes.items():
         params.pop(key, None)
         if value:
             params[key] = value
     return "?" + params.urlencode()
+
+
+def _page_links(request: HttpRequest, page) -> list[tuple[int, str, bool]]:
+    if page.paginator.num_pages <= 1:
+        return []
+    return [(n, _query(request, page=str(n)), n == page.number) for n in page.paginator.page_range]
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote
+
+    return quote(text)
 
 
 def _visible_target(request: HttpRequest, pk: int) -> Target:
@@ -245,44 +481,64 @@ def _visible_target(request: HttpRequest, pk: int) -> Target:
     return target
 
 
-def _run(request, redirect_to: Target, success: str, service, **kwargs) -> HttpResponse:
-    try:
-        service(**kwargs)
-    except (services.StaleVersionError, PermissionDenied, ValidationError) as error:
-        messages.error(request, _message(error))
-    else:
-        messages.success(request, success)
-    return redirect("target-detail", pk=redirect_to.pk)
-
-
 def _message(error: Exception) -> str:
     if isinstance(error, ValidationError):
         return "；".join(error.messages)
     return str(error) or "您没有权限执行该操作。"
 
 
+def _form_errors(form) -> str:
+    labels = {name: field.label for name, field in form.fields.items()}
+    parts = []
+    for name, errors in form.errors.items():
+        prefix = f"{labels.get(name)}：" if name != "__all__" and labels.get(name) else ""
+        parts.extend(prefix + str(e) for e in errors)
+    return "；".join(parts) or "请求无效，请刷新页面后重试。"
+
+
 def _render_detail(request, target: Target, *, progress_form: ProgressForm | None = None, status: int = 200):
     today = timezone.localdate()
     user = request.user
+    actions = permissions.allowed_actions(user, target)
     target.health = target_health(target, on=today)
     target.progress = progress_percent(target)
-    can_report = permissions.can_report_progress(user, target)
-    can_sign = permissions.can_sign_off(user, target)
-    can_manage = permissions.can_manage_target(user, target) and target.lifecycle not in services.CLOSED
     open_ = target.lifecycle not in services.CLOSED
-    target.display_target = _display_target(target)
+    pending = target.lifecycle in services.PENDING
+    target.display_target = display_target(target)
+    files_by_update: dict[int, list] = {}
+    files_by_event: dict[int, list] = {}
+    for evidence in target.evidence.all():
+        if evidence.update_id:
+            files_by_update.setdefault(evidence.update_id, []).append(evidence)
+        elif evidence.event_id:
+            files_by_event.setdefault(evidence.event_id, []).append(evidence)
     updates = list(reversed(list(target.updates.all())))
     for update in updates:
         update.display_value = format_quantity(update.value, target.unit)
+        update.files = files_by_update.get(update.pk, [])
+    events = list(reversed(list(target.events.all())))
+    for event in events:
+        event.files = files_by_event.get(event.pk, [])
     milestones = list(target.milestones.all())
     for milestone in milestones:
         milestone.display_expected = format_quantity(milestone.expected_value, target.unit)
+    correcting = None
+    corrects = request.GET.get("corrects") if progress_form is None else None
+    if corrects and corrects.isdigit():
+        correcting = next((u for u in updates if u.pk == int(corrects)), None)
+    if progress_form is None:
+        progress_form = ProgressForm(
+            initial={"version": target.version, "corrects": correcting.pk if correcting else None}
+        )
+    elif progress_form.data.get("corrects", "").isdigit():
+        correcting = next((u for u in updates if u.pk == int(progress_form.data["corrects"])), None)
     report_url = None
     if target.commitment_id:
         try:
             report_url = reverse("reports:detail", kwargs={"pk": target.commitment.report_id})
         except NoReverseMatch:
             report_url = f"/reports/{target.commitment.report_id}/"
+    lifecycle = target.lifecycle
     return render(
         request,
         "targets/detail.html",
@@ -291,62 +547,31 @@ def _render_detail(request, target: Target, *, progress_form: ProgressForm | Non
             "today": today,
             "milestones": milestones,
             "updates": updates,
-            "events": list(reversed(list(target.events.all()))),
+            "events": events,
             "progress_form": _progress_form(target, progress_form),
+            "correcting": correcting,
             "extension_form": ExtensionForm(initial={"version": target.version}),
-            "reassign_form": ReassignForm(target=target) if can_manage else None,
-            "can_report": can_report and open_,
-            "can_sign": can_sign and open_,
+            "request_extension_form": RequestExtensionForm(initial={"version": target.version}),
+            "request_signoff_form": RequestSignoffForm(initial={"version": target.version}),
+            "comment_form": CommentForm(),
+            "milestone_form": MilestoneForm(initial={"version": target.version}),
+            "reassign_form": ReassignForm(target=target) if permissions.REASSIGN in actions and open_ else None,
+            "can_report": permissions.REPORT_PROGRESS in actions and open_,
+            "can_request": permissions.REQUEST_SIGNOFF in actions and open_ and not pending,
+            "can_decide_extension": permissions.DECIDE_EXTENSION in actions and lifecycle == "extension_requested",
+            "can_decide_signoff": permissions.DECIDE_SIGNOFF in actions and lifecycle == "signoff_requested",
+            "can_sign": permissions.DECIDE_SIGNOFF in actions and open_,
+            "can_escalate": permissions.ESCALATE in actions and open_,
+            "can_cancel": permissions.CANCEL in actions and open_,
+            "can_edit_milestones": permissions.EDIT_MILESTONES in actions and open_,
+            "can_comment": permissions.COMMENT in actions,
+            "is_co_department": permissions.REPORT_PROGRESS not in actions
+            and permissions.is_co_department_staff(user, target),
             "report_url": report_url,
             "chart": _progress_chart(target, today),
         },
         status=status,
     )
-
-
-COUNTABLE_UNITS = {
-    "元",
-    "平方米",
-    "人",
-    "人次",
-    "户",
-    "个",
-    "平方公里",
-    "吨",
-    "台",
-    "辆",
-    "套",
-    "亩",
-    "米",
-    "公里",
-    "次",
-}
-COMPARATOR_LABELS = {"=": "", ">=": "不低于 ", "<=": "不高于 ", "~": "约 ", "range": ""}
-RELATION_LABELS = {"growth": "增长 ", "share": "", "ratio": "", "rank": "排名 "}
-
-
-def format_quantity(value: float | None, unit: str) -> str:
-    """420000 平方米 -> 42万平方米; 2320000000 元 -> 23.2亿元 (display only; stored values stay in base units)."""
-    if value is None:
-        return ""
-    if unit in COUNTABLE_UNITS:
-        for scale, word in ((1e8, "亿"), (1e4, "万")):
-            if abs(value) >= scale:
-                return f"{round(value / scale, 2):g}{word}{unit}"
-    return f"{round(value, 2):g}{unit}"
-
-
-def _display_target(target: Target) -> str:
-    if target.target_value is None:
-        return ""
-    text = format_quantity(target.target_value, target.unit)
-    if target.comparator == "range" and target.target_value_max is not None:
-        low = text[: -len(target.unit)] if target.unit else text
-        text = f"{low}–{format_quantity(target.target_value_max, target.unit)}"
-    text = RELATION_LABELS.get(target.relation, "") + COMPARATOR_LABELS.get(target.comparator, "") + text
-    if target.stretch_value is not None:
-        text += f"（力争 {format_quantity(target.stretch_value, target.unit)}）"
-    return text
 
 
 def _progress_form(target: Target, form: ProgressForm | None) -> ProgressForm:

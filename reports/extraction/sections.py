@@ -7,7 +7,7 @@ footnote lines dropped into the middle of a paragraph, and numbering that restar
 
 Heading kinds (`Section.kind`):
   "bare"     a short unnumbered line such as "2022 年主要工作回顾" or a plan's title
-  "一、"     "（一）"  "1."  "(1)"   numbered headings
+  "第一部分" "一、" "（一）" "1." "(1)"   numbered headings (第一章 and 第一篇 count as 第一部分)
   "lead"     a lead sentence opening a paragraph ("经济指标稳步回升。…"); the section is that paragraph
   "target"   the 主要预期目标 paragraph ("…主要预期目标是：…")
   "colon"    a short label ending in a colon ("2023年主要民生实事项目（15项）：…")
@@ -62,13 +62,14 @@ _RESIDUE_RE = re.compile(r"^(?:带格式的|删除的|批注\s*\[)")
 _FOOTNOTE_RE = re.compile(rf"^[{_SUPERSCRIPTS}]+")
 
 _NUMBERED = [
+    ("第一部分", re.compile(rf"^第([{_CN_NUM}]{{1,3}})(?:部分|章|篇)\s*[、，,：:]?")),
     ("一、", re.compile(rf"^([{_CN_NUM}]{{1,3}})\s*[、，,．.]")),
     ("（一）", re.compile(rf"^[（(]\s*([{_CN_NUM}]{{1,3}})\s*[)）]")),
     ("1.", re.compile(r"^(\d{1,2})\s*(?:[.．、](?:(?![\d.．])|(?=(?:19|20)\d\d\s*年))|\s(?=[\u4e00-\u9fff]))")),
     ("(1)", re.compile(r"^[（(](\d{1,2})[)）]")),
 ]
 _TERMINAL = "。！？；;!?"
-_MARKER_FIRST = frozenset(_CN_NUM + "（(0123456789０１２３４５６７８９")
+_MARKER_FIRST = frozenset(_CN_NUM + "第（(0123456789０１２３４５６７８９")
 _CLAUSE_CUT = "，,。；;：:！？!?"
 _BARE_KEYWORDS = re.compile(
     r"(工作回顾|工作总结|工作安排|总体安排|主要任务|工作任务|政府工作任务|目标任务|总体要求|政策取向|主要工作"
@@ -449,7 +450,7 @@ def _numbered_depth(stack: list[_Open], sections: list[Section], kind: str, n: i
     depth = len(stack)
     while depth and stack[depth - 1].kind in rank and rank.index(stack[depth - 1].kind) > rank.index(kind):
         depth -= 1
-    if depth == 1 and stack[0].kind == "bare" and kind == "一、":
+    if depth == 1 and stack[0].kind == "bare" and kind in ("一、", "第一部分"):
         return 0
     same = [d for d in range(depth) if stack[d].kind == kind]
     if len(same) >= 2:

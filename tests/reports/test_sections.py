@@ -305,3 +305,18 @@ def test_a_pdf_wrapped_layout_gives_the_same_structure(stem):
     plain = [(s.heading, s.mode, s.year) for s in split_sections(text) if s.kind not in ("lead", "colon")]
     wrapped = [(s.heading, s.mode, s.year) for s in split_sections(_rewrap(text)) if s.kind not in ("lead", "colon")]
     assert wrapped == plain
+
+
+def test_parts_and_chapters_sit_above_the_numbered_lists():
+    text = (
+        "第一部分 2022年工作回顾\n\n一、经济发展\n\n全年税收增长5%。第一，我们完成了任务。\n\n二、社会事业\n\n……\n\n"
+        "第二部分 2023年工作安排\n\n一、目标\n\n……\n"
+    )
+    got = [(s.level, s.path, s.mode, s.year) for s in split_sections(text)]
+    assert got == [
+        (1, "第一部分 2022年工作回顾", "review", "2022"),
+        (2, "第一部分 2022年工作回顾 > 一、经济发展", "review", "2022"),
+        (2, "第一部分 2022年工作回顾 > 二、社会事业", "review", "2022"),
+        (1, "第二部分 2023年工作安排", "plan", "2023"),
+        (2, "第二部分 2023年工作安排 > 一、目标", "plan", "2023"),
+    ]

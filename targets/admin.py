@@ -1,11 +1,24 @@
-"""Admin for targets: every model registered; history rows are read-only."""
+"""Admin for targets: every model registered; history rows are read-only.
+
+Administrators manage organisations, departments, people and their roles
+(Membership inline on the user page). Edits to targets and milestones go
+through the services, so each one writes a TargetEvent like the pages do;
+nothing is deleted here: removing a milestone cancels it, a target is
+cancelled from its page.
+"""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
+from targets import services
 from targets.models import (
     Department,
+    Evidence,
     LeadDepartmentRule,
     Membership,
     Milestone,
@@ -14,6 +27,34 @@ from targets.models import (
     Target,
     TargetEvent,
 )
+
+User = get_user_model()
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ["organisation", "department", "role"]
+    autocomplete_fields = ["organisation", "department"]
+
+
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    """People and their roles: one Membership per organisation (staff belong to a department)."""
+
+    inlines = [MembershipInline]
+    list_display = ["username", "first_name", "email", "is_active", "is_staff", "roles"]
+
+    @admin.display(description="角色")
+    def roles(self, user) -> str:
+        return "；".join(str(m) for m in user.memberships.all())
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("memberships__organisation")
 
 
 class DepartmentInline(admin.TabularInline):
@@ -53,6 +94,8 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 class MilestoneInline(admin.TabularInline):
+    """Saved through the services (see TargetAdmin.save_formset); the delete box cancels the node."""
+
     model = Milestone
     extra = 0
     fields = ["title", "due_date", "expected_percent", "expected_value", "done_on"]
@@ -81,8 +124,91 @@ class TargetAdmin(admin.ModelAdmin):
     list_select_related = ["organisation", "lead_department"]
     autocomplete_fields = ["lead_department", "co_departments", "owner", "organisation"]
     raw_id_fields = ["commitment"]
-    readonly_fields = ["version", "created_at", "updated_at"]
+    readonly_fields = ["version", "lifecycle", "created_at", "updated_at"]
     inlines = [MilestoneInline, ProgressUpdateInline]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # cancel a target from its page instead: the record stays
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            super().save_model(request, obj, form, change)
+            TargetEvent.objects.create(
+                target=obj,
+                actor=request.user,
+                kind=TargetEvent.Kind.CREATED,
+                message="在管理后台创建任务",
+                after={"title": obj.title, "due_date": obj.due_date.isoformat()},
+                created_at=timezone.now(),
+            )
+            return
+        current = Target.objects.get(pk=obj.pk)
+        names = [n for n in form.changed_data if n in services.EDITABLE_TARGET_FIELDS]
+        co = form.cleaned_data.get("co_departments") if "co_departments" in form.changed_data else None
+        _call(
+            request,
+            services.target_edit,
+            target=current,
+            acting_user=request.user,
+            expected_version=current.version,
+            changes={n: form.cleaned_data[n] for n in names},
+            co_departments=list(co) if co is not None else None,
+            note="管理后台",
+        )
+        obj.version = current.version
+
+    def save_related(self, request, form, formsets, change) -> None:
+        if not change:
+            return super().save_related(request, form, formsets, change)
+        # co_departments were set by target_edit (with its event); only the inlines remain.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def save_formset(self, request, form, formset, change) -> None:
+        if formset.model is not Milestone:
+            return super().save_formset(request, form, formset, change)
+        target = form.instance
+        for inline in formset.forms:
+            if not inline.has_changed() and not formset._should_delete_form(inline):
+                continue
+            version = Target.objects.values_list("version", flat=True).get(pk=target.pk)
+            fresh = Target.objects.get(pk=target.pk)
+            existing = inline.instance.pk is not None
+            if existing and formset._should_delete_form(inline):
+                milestone = Milestone.objects.get(pk=inline.instance.pk)
+                _call(
+                    request,
+                    services.milestone_cancel,
+                    milestone=milestone,
+                    acting_user=request.user,
+                    expected_version=version,
+                    note="管理后台",
+                )
+            elif existing:
+                milestone = Milestone.objects.select_related("target").get(pk=inline.instance.pk)
+                milestone.target = fresh
+                changes = {n: inline.cleaned_data[n] for n in inline.changed_data if n in services.MILESTONE_FIELDS}
+                _call(
+                    request,
+                    services.milestone_update,
+                    milestone=milestone,
+                    acting_user=request.user,
+                    expected_version=version,
+                    **changes,
+                )
+            elif not formset._should_delete_form(inline):
+                data = inline.cleaned_data
+                _call(
+                    request,
+                    services.milestone_create,
+                    target=fresh,
+                    acting_user=request.user,
+                    expected_version=version,
+                    title=data["title"],
+                    due_date=data["due_date"],
+                    expected_percent=data.get("expected_percent"),
+                    expected_value=data.get("expected_value"),
+                )
 
 
 @admin.register(Milestone)
@@ -91,6 +217,69 @@ class MilestoneAdmin(admin.ModelAdmin):
     list_filter = ["due_date"]
     search_fields = ["title", "target__title"]
     raw_id_fields = ["target"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["target"] if obj else []
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # removing a node cancels it (from the target's page or inline)
+
+    def save_model(self, request, obj, form, change) -> None:
+        target = Target.objects.get(pk=obj.target_id)
+        if change:
+            milestone = Milestone.objects.get(pk=obj.pk)
+            milestone.target = target
+            changes = {n: form.cleaned_data[n] for n in form.changed_data if n in services.MILESTONE_FIELDS}
+            _call(
+                request,
+                services.milestone_update,
+                milestone=milestone,
+                acting_user=request.user,
+                expected_version=target.version,
+                **changes,
+            )
+        else:
+            created = _call(
+                request,
+                services.milestone_create,
+                target=target,
+                acting_user=request.user,
+                expected_version=target.version,
+                title=obj.title,
+                due_date=obj.due_date,
+                expected_percent=obj.expected_percent,
+                expected_value=obj.expected_value,
+            )
+            if created is None:
+                raise PermissionDenied("未能新增时间节点。")
+            obj.pk = created.pk
+
+
+def _call(request, service, **kwargs):
+    """Run a service from the admin; a refusal becomes an error message (nothing written), not a crash."""
+    try:
+        return service(**kwargs)
+    except (PermissionDenied, ValidationError, services.StaleVersionError) as error:
+        text = "；".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        messages.error(request, f"未保存：{text or '您没有权限执行该操作。'}")
+        return None
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    """Read-only list; files are downloaded from the target's page (permission-checked)."""
+
+    list_display = ["original_name", "target", "uploaded_by", "uploaded_at", "size", "content_type"]
+    list_select_related = ["target", "uploaded_by"]
+    search_fields = ["original_name", "target__title"]
+    readonly_fields = ["target", "update", "event", "file", "original_name", "content_type", "size", "uploaded_by",
+                       "uploaded_at"]  # fmt: skip
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(ProgressUpdate)

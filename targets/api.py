@@ -1,7 +1,13 @@
 """REST API for targets. Thin: validate with a serializer, call one service or selector, serialize.
 
 Errors come back as `{"error": "<中文>"}`: 400 bad input, 403 not allowed,
-404 not visible, 409 when the target changed since the client read it.
+404 not visible, 409 when the target changed since the client read it, 428
+when a write carries no version at all.
+
+Concurrency: `GET /api/targets/{id}/` returns an `ETag` ("<id>-<version>").
+Every write carries the version it saw, either as `If-Match: "<id>-<version>"`
+(or a bare version number) or as a `version` field; a stale one changes
+nothing and gets 409. Successful writes answer with the target and its new ETag.
 """
 
 from __future__ import annotations
@@ -13,21 +19,71 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import GenericAPIView, ListAPIView, RetrieveAPIView
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from targets import permissions, selectors, services
 from targets.health import HEALTH_LABELS
-from targets.models import ProgressUpdate, Target
+from targets.models import Department, Milestone, ProgressUpdate, Target, TargetEvent
 from targets.serializers import (
+    CancelSerializer,
+    CommentCreateSerializer,
+    DecisionSerializer,
     ErrorSerializer,
+    EscalateSerializer,
+    EvidenceSerializer,
+    ExtensionDecisionSerializer,
+    MilestoneDoneSerializer,
+    MilestoneSerializer,
+    MilestoneWriteSerializer,
     ProgressCreateSerializer,
     ProgressUpdateSerializer,
+    ReassignSerializer,
+    RequestExtensionSerializer,
+    RequestSignoffSerializer,
     TargetDetailSerializer,
+    TargetEventSerializer,
     TargetSerializer,
 )
 
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
+WRITE_ERRORS = {**ERRORS, 409: ErrorSerializer, 428: ErrorSerializer}
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description='读取时的 ETag（如 "12-5"）；也可在请求体中用 version 字段',
+)
+NO_VERSION = "缺少版本号：请在 If-Match 请求头或 version 字段中提供读取时的任务版本。"
+
+
+class MissingVersion(Exception):
+    pass
+
+
+def etag(target: Target) -> str:
+    return f'"{target.pk}-{target.version}"'
+
+
+def expected_version(request: Request, data: dict) -> int:
+    """The version the writer saw: If-Match wins over the body's `version`."""
+    header = request.headers.get("If-Match", "").strip()
+    if header and header != "*":
+        tag = header.split(",")[0].strip().removeprefix("W/").strip('"')
+        number = tag.rsplit("-", 1)[-1]
+        if number.isdigit():
+            return int(number)
+        raise ValidationError("If-Match 请求头格式无效，应为读取时的 ETag。")
+    if data.get("version") is not None:
+        return int(data["version"])
+    raise MissingVersion()
+
+
+def with_etag(response: Response, target: Target) -> Response:
+    response["ETag"] = etag(target)
+    return response
 
 
 def error_response(message: str, code: int = status.HTTP_400_BAD_REQUEST) -> Response:
@@ -112,12 +168,15 @@ class TargetDetailAPI(RetrieveAPIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         target = _visible_target(request, pk)
-        return Response(self.get_serializer(target).data)
+        if request.headers.get("If-None-Match", "").strip() == etag(target):
+            return with_etag(Response(status=status.HTTP_304_NOT_MODIFIED), target)
+        return with_etag(Response(self.get_serializer(target).data), target)
 
 
 class TargetProgressAPI(GenericAPIView):
     serializer_class = ProgressUpdateSerializer
     pagination_class = None
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
     queryset = Target.objects.none()  # for the schema; rows come from the selector
 
     @extend_schema(summary="进展填报记录", responses={200: ProgressUpdateSerializer(many=True), 404: ErrorSerializer})
@@ -126,9 +185,10 @@ class TargetProgressAPI(GenericAPIView):
         return Response(ProgressUpdateSerializer(target.updates.all(), many=True).data)
 
     @extend_schema(
-        summary="填报进展（携带读取时的 version；版本已变化返回 409）",
-        request=ProgressCreateSerializer,
-        responses={201: ProgressUpdateSerializer, 409: ErrorSerializer, **ERRORS},
+        summary="填报进展（携带读取时的 version 或 If-Match；版本已变化返回 409）",
+        request={"application/json": ProgressCreateSerializer, "multipart/form-data": ProgressCreateSerializer},
+        parameters=[IF_MATCH],
+        responses={201: ProgressUpdateSerializer, **WRITE_ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
         target = _visible_target(request, pk)
@@ -136,6 +196,12 @@ class TargetProgressAPI(GenericAPIView):
         if not serializer.is_valid():
             return error_response(_first_message(serializer.errors))
         data = serializer.validated_data
+        try:
+            version = expected_version(request, data)
+        except MissingVersion:
+            return error_response(NO_VERSION, status.HTTP_428_PRECONDITION_REQUIRED)
+        except ValidationError as error:
+            return error_response(_first_message(error))
         corrects = None
         if data.get("corrects"):
             corrects = ProgressUpdate.objects.filter(pk=data["corrects"], target=target).first()
@@ -148,7 +214,8 @@ class TargetProgressAPI(GenericAPIView):
                 value=data.get("value"),
                 percent=data.get("percent"),
                 note=data.get("note", ""),
-                expected_version=data["version"],
+                files=data.get("files") or [],
+                expected_version=version,
                 corrects=corrects,
             )
         except services.StaleVersionError as error:
@@ -157,7 +224,7 @@ class TargetProgressAPI(GenericAPIView):
             return error_response(str(error) or "您没有权限填报该任务的进展。", status.HTTP_403_FORBIDDEN)
         except ValidationError as error:
             return error_response(_first_message(error))
-        return Response(ProgressUpdateSerializer(update).data, status=status.HTTP_201_CREATED)
+        return with_etag(Response(ProgressUpdateSerializer(update).data, status=status.HTTP_201_CREATED), target)
 
 
 def _visible_target(request: Request, pk: int) -> Target:
@@ -168,3 +235,361 @@ def _visible_target(request: Request, pk: int) -> Target:
     if not permissions.can_view_target(request.user, target):
         raise Http404
     return target
+
+
+# --- workflow actions -------------------------------------------------------------------
+
+
+def _run_write(request: Request, target: Target, call, *, created: bool = False) -> Response:
+    """Run a service; map its errors to the API's; answer with the target as it now is and its ETag."""
+    try:
+        call()
+    except MissingVersion:
+        return error_response(NO_VERSION, status.HTTP_428_PRECONDITION_REQUIRED)
+    except services.StaleVersionError as error:
+        return error_response(str(error), status.HTTP_409_CONFLICT)
+    except PermissionDenied as error:
+        return error_response(str(error) or "您没有权限执行该操作。", status.HTTP_403_FORBIDDEN)
+    except ValidationError as error:
+        return error_response(_first_message(error))
+    fresh = selectors.target_detail(pk=target.pk)
+    code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return with_etag(
+        Response(TargetDetailSerializer(fresh, context={"request": request}).data, status=code), target=fresh
+    )
+
+
+class TargetActionAPI(GenericAPIView):
+    """POST one decision on a target: validate, resolve the version, call one service."""
+
+    queryset = Target.objects.none()  # for the schema; rows come from the selector
+    pagination_class = None
+    filter_backends: list = []
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    summary = ""
+
+    def perform(self, request: Request, target: Target, data: dict) -> None:
+        raise NotImplementedError
+
+    def post(self, request: Request, pk: int) -> Response:
+        target = _visible_target(request, pk)
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            return error_response(_first_message(serializer.errors))
+        return _run_write(request, target, lambda: self.perform(request, target, serializer.validated_data))
+
+
+def _action(name: str, input_serializer, summary: str, perform) -> type[TargetActionAPI]:
+    cls = type(
+        name,
+        (TargetActionAPI,),
+        {
+            "serializer_class": input_serializer,
+            "perform": lambda self, request, target, data: perform(request, target, data),
+        },
+    )
+    cls.post = extend_schema(
+        summary=summary,
+        request={"application/json": input_serializer, "multipart/form-data": input_serializer},
+        parameters=[IF_MATCH],
+        responses={200: TargetDetailSerializer, **WRITE_ERRORS},
+    )(cls.post)
+    return cls
+
+
+RequestExtensionAPI = _action(
+    "RequestExtensionAPI",
+    RequestExtensionSerializer,
+    "申请延期（理由和新的完成时限）",
+    lambda request, target, data: services.target_request_extension(
+        target=target,
+        acting_user=request.user,
+        expected_version=expected_version(request, data),
+        note=data["note"],
+        new_due_date=data["new_due_date"],
+    ),
+)
+DecideExtensionAPI = _action(
+    "DecideExtensionAPI",
+    ExtensionDecisionSerializer,
+    "审批延期申请（批准或驳回）",
+    lambda request, target, data: services.target_decide_extension(
+        target=target,
+        acting_user=request.user,
+        approve=data["approve"],
+        expected_version=expected_version(request, data),
+        note=data.get("note", ""),
+        new_due_date=data.get("new_due_date"),
+    ),
+)
+RequestSignoffAPI = _action(
+    "RequestSignoffAPI",
+    RequestSignoffSerializer,
+    "申请销号（可附佐证材料）",
+    lambda request, target, data: services.target_request_signoff(
+        target=target,
+        acting_user=request.user,
+        expected_version=expected_version(request, data),
+        note=data.get("note", ""),
+        files=data.get("files") or [],
+    ),
+)
+DecideSignoffAPI = _action(
+    "DecideSignoffAPI",
+    DecisionSerializer,
+    "审批销号申请（批准即销号；退回须说明理由）",
+    lambda request, target, data: services.target_decide_signoff(
+        target=target,
+        acting_user=request.user,
+        approve=data["approve"],
+        expected_version=expected_version(request, data),
+        note=data.get("note", ""),
+    ),
+)
+EscalateAPI = _action(
+    "EscalateAPI",
+    EscalateSerializer,
+    "督办升级或解除",
+    lambda request, target, data: services.target_escalate(
+        target=target,
+        acting_user=request.user,
+        expected_version=expected_version(request, data),
+        note=data.get("note", ""),
+        escalate=data.get("escalate", True),
+    ),
+)
+CancelAPI = _action(
+    "CancelAPI",
+    CancelSerializer,
+    "取消任务（记录保留）",
+    lambda request, target, data: services.target_cancel(
+        target=target, acting_user=request.user, expected_version=expected_version(request, data), note=data["note"]
+    ),
+)
+
+
+def _reassign(request: Request, target: Target, data: dict) -> None:
+    ids = {data["lead_department"], *data.get("co_departments", [])}
+    departments = {d.pk: d for d in Department.objects.filter(pk__in=ids)}
+    if data["lead_department"] not in departments:
+        raise ValidationError("牵头单位不存在。")
+    services.target_reassign(
+        target=target,
+        acting_user=request.user,
+        lead_department=departments[data["lead_department"]],
+        co_departments=[departments[i] for i in data.get("co_departments", []) if i in departments],
+        expected_version=expected_version(request, data),
+        note=data.get("note", ""),
+    )
+
+
+ReassignAPI = _action("ReassignAPI", ReassignSerializer, "调整牵头单位和责任单位", _reassign)
+
+
+class TargetCommentsAPI(GenericAPIView):
+    """Comments, notes and evidence from anyone who can see the target; they do not change its version."""
+
+    queryset = Target.objects.none()
+    serializer_class = CommentCreateSerializer
+    pagination_class = None
+    filter_backends: list = []
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(summary="评论列表", responses={200: TargetEventSerializer(many=True), 404: ErrorSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        target = _visible_target(request, pk)
+        comments = [e for e in target.events.all() if e.kind == TargetEvent.Kind.COMMENT]
+        return Response(TargetEventSerializer(comments, many=True).data)
+
+    @extend_schema(
+        summary="发表评论或补充佐证材料（责任单位也可）",
+        request={"application/json": CommentCreateSerializer, "multipart/form-data": CommentCreateSerializer},
+        responses={201: TargetEventSerializer, **ERRORS},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        target = _visible_target(request, pk)
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            return error_response(_first_message(serializer.errors))
+        data = serializer.validated_data
+        try:
+            event = services.target_comment(
+                target=target, acting_user=request.user, text=data.get("text", ""), files=data.get("files") or []
+            )
+        except PermissionDenied as error:
+            return error_response(str(error), status.HTTP_403_FORBIDDEN)
+        except ValidationError as error:
+            return error_response(_first_message(error))
+        return Response(TargetEventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+class TargetEvidenceAPI(GenericAPIView):
+    queryset = Target.objects.none()
+    serializer_class = EvidenceSerializer
+    pagination_class = None
+    filter_backends: list = []
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="佐证材料列表（下载地址需登录并有权查看该任务）", responses={200: EvidenceSerializer(many=True)}
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        target = _visible_target(request, pk)
+        return Response(EvidenceSerializer(target.evidence.all(), many=True).data)
+
+    @extend_schema(
+        summary="上传佐证材料（作为一条评论；图片、PDF、办公文档，大小和类型受限）",
+        request={"multipart/form-data": CommentCreateSerializer},
+        responses={201: EvidenceSerializer(many=True), **ERRORS},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        target = _visible_target(request, pk)
+        serializer = CommentCreateSerializer(data=request.data)
+        if not serializer.is_valid():
+            return error_response(_first_message(serializer.errors))
+        files = serializer.validated_data.get("files") or []
+        if not files:
+            return error_response("请选择要上传的文件。")
+        try:
+            event = services.target_comment(
+                target=target, acting_user=request.user, text=serializer.validated_data.get("text", ""), files=files
+            )
+        except PermissionDenied as error:
+            return error_response(str(error), status.HTTP_403_FORBIDDEN)
+        except ValidationError as error:
+            return error_response(_first_message(error))
+        return Response(EvidenceSerializer(event.evidence.all(), many=True).data, status=status.HTTP_201_CREATED)
+
+
+class TargetMilestonesAPI(GenericAPIView):
+    queryset = Target.objects.none()
+    serializer_class = MilestoneWriteSerializer
+    pagination_class = None
+    filter_backends: list = []
+
+    @extend_schema(summary="时间节点列表", responses={200: MilestoneSerializer(many=True), 404: ErrorSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        target = _visible_target(request, pk)
+        return Response(MilestoneSerializer(target.milestones.all(), many=True).data)
+
+    @extend_schema(
+        summary="新增时间节点（管理员）",
+        parameters=[IF_MATCH],
+        request=MilestoneWriteSerializer,
+        responses={201: TargetDetailSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        target = _visible_target(request, pk)
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            return error_response(_first_message(serializer.errors))
+        data = serializer.validated_data
+        return _run_write(
+            request,
+            target,
+            lambda: services.milestone_create(
+                target=target,
+                acting_user=request.user,
+                expected_version=expected_version(request, data),
+                title=data["title"],
+                due_date=data["due_date"],
+                expected_percent=data.get("expected_percent"),
+                expected_value=data.get("expected_value"),
+            ),
+            created=True,
+        )
+
+
+class MilestoneAPI(GenericAPIView):
+    """One milestone: edit (PATCH) or cancel (DELETE: the row stays, marked cancelled, with an event)."""
+
+    queryset = Milestone.objects.none()
+    serializer_class = MilestoneWriteSerializer
+    pagination_class = None
+    filter_backends: list = []
+
+    @extend_schema(
+        summary="修改时间节点（管理员）",
+        parameters=[IF_MATCH],
+        request=MilestoneWriteSerializer(partial=True),
+        responses={200: TargetDetailSerializer, **WRITE_ERRORS},
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        milestone, target = _visible_milestone(request, pk)
+        serializer = self.get_serializer(data=request.data, partial=True)
+        if not serializer.is_valid():
+            return error_response(_first_message(serializer.errors))
+        data = dict(serializer.validated_data)
+        changes = {k: v for k, v in data.items() if k != "version"}
+        return _run_write(
+            request,
+            target,
+            lambda: services.milestone_update(
+                milestone=milestone,
+                acting_user=request.user,
+                expected_version=expected_version(request, data),
+                **changes,
+            ),
+        )
+
+    @extend_schema(
+        summary="取消时间节点（不删除记录；版本用 If-Match 或 ?version=）",
+        parameters=[IF_MATCH, OpenApiParameter("version", int, required=False)],
+        request=None,
+        responses={200: TargetDetailSerializer, **WRITE_ERRORS},
+    )
+    def delete(self, request: Request, pk: int) -> Response:
+        milestone, target = _visible_milestone(request, pk)
+        version = request.query_params.get("version")
+        data = {"version": int(version)} if (version or "").isdigit() else {}
+        return _run_write(
+            request,
+            target,
+            lambda: services.milestone_cancel(
+                milestone=milestone,
+                acting_user=request.user,
+                expected_version=expected_version(request, data),
+                note=request.query_params.get("note", ""),
+            ),
+        )
+
+
+class MilestoneDoneAPI(GenericAPIView):
+    queryset = Milestone.objects.none()
+    serializer_class = MilestoneDoneSerializer
+    pagination_class = None
+    filter_backends: list = []
+
+    @extend_schema(
+        summary="标记时间节点完成（牵头单位）",
+        parameters=[IF_MATCH],
+        responses={200: TargetDetailSerializer, **WRITE_ERRORS},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        milestone, target = _visible_milestone(request, pk)
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            return error_response(_first_message(serializer.errors))
+        data = serializer.validated_data
+        return _run_write(
+            request,
+            target,
+            lambda: services.milestone_mark_done(
+                milestone=milestone,
+                acting_user=request.user,
+                done_on=data.get("done_on"),
+                expected_version=expected_version(request, data),
+            ),
+        )
+
+
+def _visible_milestone(request: Request, pk: int) -> tuple[Milestone, Target]:
+    target_id = Milestone.objects.filter(pk=pk).values_list("target_id", flat=True).first()
+    if target_id is None:
+        raise Http404
+    target = _visible_target(request, target_id)
+    milestone = next((m for m in target.milestones.all() if m.pk == pk), None)
+    if milestone is None:
+        raise Http404
+    milestone.target = target
+    return milestone, target

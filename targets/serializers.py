@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from targets.health import HEALTH_LABELS, progress_percent, target_health
-from targets.models import Department, Milestone, ProgressUpdate, Target, TargetEvent
+from targets.models import Department, Evidence, Milestone, ProgressUpdate, Target, TargetEvent
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -38,8 +39,13 @@ class ProgressCreateSerializer(serializers.Serializer):
     value = serializers.FloatField(required=False, allow_null=True, min_value=0)
     percent = serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=1000)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    version = serializers.IntegerField(help_text="页面或上次读取时的任务版本号；版本已变化时返回 409")
+    version = serializers.IntegerField(
+        required=False, help_text="页面或上次读取时的任务版本号（也可用 If-Match 请求头）；版本已变化时返回 409"
+    )
     corrects = serializers.IntegerField(required=False, allow_null=True, help_text="被更正的进展记录 id")
+    files = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, help_text="佐证材料（multipart，可多个）"
+    )
 
 
 class TargetEventSerializer(serializers.ModelSerializer):
@@ -50,6 +56,18 @@ class TargetEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = TargetEvent
         fields = ["id", "created_at", "kind", "actor", "message", "before", "after"]
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    uploaded_by = serializers.CharField(source="uploaded_by.get_username", read_only=True)
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "original_name", "content_type", "size", "uploaded_by", "uploaded_at", "update", "event", "url"]
+
+    def get_url(self, evidence: Evidence) -> str:
+        return reverse("evidence-download", args=[evidence.pk])
 
 
 class TargetSerializer(serializers.ModelSerializer):
@@ -104,4 +122,83 @@ class TargetDetailSerializer(TargetSerializer):
     events = TargetEventSerializer(many=True, read_only=True)
 
     class Meta(TargetSerializer.Meta):
-        fields = [*TargetSerializer.Meta.fields, "quote", "updates", "events"]
+        fields = [
+            *TargetSerializer.Meta.fields,
+            "requested_due_date",
+            "escalated_at",
+            "escalation_note",
+            "quote",
+            "updates",
+            "events",
+            "evidence",
+        ]
+
+    evidence = serializers.SerializerMethodField()
+
+    @extend_schema_field(EvidenceSerializer(many=True))
+    def get_evidence(self, target: Target) -> list[dict]:
+        return EvidenceSerializer(target.evidence.all(), many=True).data
+
+
+# --- workflow actions (input shapes) -------------------------------------------------
+
+VERSION_HELP = "读取时的任务版本号（也可用 If-Match 请求头传入 ETag）；版本已变化返回 409"
+
+
+class VersionedInputSerializer(serializers.Serializer):
+    version = serializers.IntegerField(required=False, help_text=VERSION_HELP)
+
+
+class RequestExtensionSerializer(VersionedInputSerializer):
+    new_due_date = serializers.DateField(help_text="申请延期至")
+    note = serializers.CharField(max_length=500, help_text="延期理由")
+
+
+class DecisionSerializer(VersionedInputSerializer):
+    approve = serializers.BooleanField(help_text="true 批准；false 驳回（须填写 note 说明理由）")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class ExtensionDecisionSerializer(DecisionSerializer):
+    new_due_date = serializers.DateField(required=False, allow_null=True, help_text="批准时的新时限；缺省为申请的日期")
+
+
+class FilesInputSerializer(serializers.Serializer):
+    files = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, help_text="佐证材料（multipart，可多个）"
+    )
+
+
+class RequestSignoffSerializer(VersionedInputSerializer, FilesInputSerializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class CommentCreateSerializer(FilesInputSerializer):
+    text = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class EscalateSerializer(VersionedInputSerializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+    escalate = serializers.BooleanField(required=False, default=True, help_text="false 解除督办升级")
+
+
+class CancelSerializer(VersionedInputSerializer):
+    note = serializers.CharField(max_length=500, help_text="取消理由")
+
+
+class ReassignSerializer(VersionedInputSerializer):
+    lead_department = serializers.IntegerField(help_text="牵头单位（部门 id）")
+    co_departments = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class MilestoneWriteSerializer(VersionedInputSerializer):
+    title = serializers.CharField(max_length=200)
+    due_date = serializers.DateField()
+    expected_percent = serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=100)
+    expected_value = serializers.FloatField(required=False, allow_null=True)
+    done_on = serializers.DateField(required=False, allow_null=True)
+
+
+class MilestoneDoneSerializer(VersionedInputSerializer):
+    done_on = serializers.DateField(required=False, allow_null=True)

@@ -39,9 +39,9 @@ def test_run_stores_one_proposal_per_target_with_evidence(org, sam, pair):
     assert retail.details["similarity"] == 1.0
     gdp = row_for(rows, "地区生产总值增速", "growth")
     assert gdp.verdict == "no_evidence" and gdp.achievement is None
-    # the growth computed from levels uses the 2016 figure from the earlier report
+    # the review states the income growth rate itself (7.8 %), which agrees with the levels
     income = row_for(rows, "城镇常住居民人均可支配收入增速", "growth")
-    assert income.details["basis"] == "computed_growth" and income.details["baseline_value"] == 32943
+    assert income.details["basis"] == "value" and income.achieved_value == pytest.approx(7.8)
 
 
 def test_rerun_refreshes_proposals_but_keeps_confirmed_verdicts(org, sam, pair):

@@ -4,14 +4,16 @@ For a deadline D (an open milestone, or the due date of a target without
 milestones) and an organisation's policy (N days before, on the day, every K
 while overdue, escalation after M):
 
-- BEFORE from N working days before D until the day reminder (a sweep that
-  missed its day catches up; the key's period is D, so it goes out once);
+- BEFORE N working days before D (period D);
 - DUE on the last working day on or before D (a deadline on a holiday is
   announced the working day before);
 - OVERDUE every K working days after D (period: D plus the K-multiple reached);
-- ESCALATION to the supervisors once M working days after D.
+- ESCALATION to the supervisors once, M working days after D.
 
-Sweeps only run on working days, so every send date is a working day.
+Sweeps only run on working days, so every send date is a working day. A send
+day the sweeps missed (beat down) is caught up for CATCH_UP working days; the
+key's period makes the catch-up go out once. What an earlier run recorded is
+dropped before anything is rendered, so the hourly re-runs cost a few queries.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from targets.models import Membership, Milestone, Target
 
 # A target waiting for sign-off or closed needs no more reminders to its staff.
 QUIET_LIFECYCLES = ("signed_off", "cancelled", "signoff_requested")
+# How many working days late a missed reminder may still go out (a beat down for a day catches up).
+CATCH_UP = 2
 
 
 class _Dates:
@@ -55,25 +59,38 @@ class _Dates:
 
 
 def reminder_kind(deadline: date, on: date, policy: Policy, dates: _Dates | None = None) -> tuple[str, str] | None:
-    """(kind, period) of the staff reminder due on `on` for `deadline`, or None."""
+    """(kind, period) of the staff reminder due on `on` for `deadline`, or None.
+
+    A send day missed by the sweeps (beat down) is caught up for CATCH_UP working days, not more, so a
+    sweep plans each reminder on one to three days, never on every day of a long overdue period.
+    """
     dates = dates or _Dates()
     if deadline >= on:
         last_day = dates.previous(deadline)
         if policy.remind_on_day and last_day <= on:
             return Notification.Kind.DUE, deadline.isoformat()
-        in_window = bool(policy.days_before) and dates.add(deadline, -policy.days_before) <= on
-        if in_window and (not policy.remind_on_day or on < last_day):
-            return Notification.Kind.BEFORE, deadline.isoformat()
+        if policy.days_before and (not policy.remind_on_day or on < last_day):
+            send_day = dates.add(deadline, -policy.days_before)
+            if send_day <= on and dates.between(send_day, on) <= CATCH_UP:
+                return Notification.Kind.BEFORE, deadline.isoformat()
         return None
     late = dates.between(deadline, on)
     every = max(1, policy.overdue_every)
-    if late >= every:
-        return Notification.Kind.OVERDUE, f"{deadline.isoformat()}+{late // every * every}"
+    reached = late // every * every
+    if reached and late - reached <= CATCH_UP:
+        return Notification.Kind.OVERDUE, f"{deadline.isoformat()}+{reached}"
     return None
 
 
+def escalation_due(deadline: date, on: date, policy: Policy, dates: _Dates | None = None) -> bool:
+    if deadline >= on or not policy.escalate_after:
+        return False
+    late = (dates or _Dates()).between(deadline, on)
+    return policy.escalate_after <= late <= policy.escalate_after + CATCH_UP
+
+
 def reminders_due(*, on: date) -> list[Planned]:
-    """Every reminder and escalation due on `on` (empty on a non-working day)."""
+    """Every reminder and escalation due on `on` and not recorded yet (empty on a non-working day)."""
     if not is_working_day(on):
         return []
     default, policies = policies_by_organisation()
@@ -85,10 +102,10 @@ def reminders_due(*, on: date) -> list[Planned]:
 
     dates = _Dates()
     staff_by_department, supervisors_by_org, opted_out = _recipients(deadlines)
-    planned: list[Planned] = []
+    # First decide who gets what (cheap), then drop what an earlier run recorded, then render (costly).
+    wanted: list[tuple[str, object, Target, Milestone | None, date, str, str]] = []
     for target, milestone, deadline in deadlines:
         policy = policies.get(target.organisation_id, default)
-        base = _context(target, milestone, deadline, on, dates)
         found = reminder_kind(deadline, on, policy, dates)
         if found:
             kind, period = found
@@ -97,14 +114,42 @@ def reminders_due(*, on: date) -> list[Planned]:
                 people[target.owner.pk] = target.owner
             for user in people.values():
                 if _reachable(user, opted_out):
-                    planned.append(_plan(kind, user, target, milestone, period, {**base, "kind": kind}, "reminder"))
-        if deadline < on and policy.escalate_after and base["days_overdue"] >= policy.escalate_after:
-            kind = Notification.Kind.ESCALATION
+                    wanted.append((kind, user, target, milestone, deadline, period, "reminder"))
+        if escalation_due(deadline, on, policy, dates):
             for user in supervisors_by_org.get(target.organisation_id, []):
                 if _reachable(user, opted_out):
-                    context = {**base, "kind": kind}
-                    planned.append(_plan(kind, user, target, milestone, deadline.isoformat(), context, "escalation"))
+                    wanted.append(
+                        (
+                            Notification.Kind.ESCALATION,
+                            user,
+                            target,
+                            milestone,
+                            deadline,
+                            deadline.isoformat(),
+                            "escalation",
+                        )
+                    )
+    keys = [_key(kind, user, target, milestone, period) for kind, user, target, milestone, _d, period, _t in wanted]
+    recorded = _recorded(keys)
+    planned: list[Planned] = []
+    for key, (kind, user, target, milestone, deadline, period, template) in zip(keys, wanted, strict=True):
+        if key in recorded:
+            continue
+        context = {**_context(target, milestone, deadline, on, dates), "kind": kind}
+        planned.append(_plan(kind, user, target, milestone, period, context, template))
     return planned
+
+
+def _key(kind: str, user, target: Target, milestone: Milestone | None, period: str) -> str:
+    object_ref = f"milestone:{milestone.pk}" if milestone else f"target:{target.pk}"
+    return f"{kind}:{user.pk}:{object_ref}:{period}"
+
+
+def _recorded(keys: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(keys), 2000):  # bounded IN lists (SQLite limits the parameters per query)
+        found.update(Notification.objects.filter(key__in=keys[start : start + 2000]).values_list("key", flat=True))
+    return found
 
 
 def _deadlines(horizon: date) -> list[tuple[Target, Milestone | None, date]]:

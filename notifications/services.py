@@ -80,7 +80,10 @@ def notifications_record(*, planned: list[Planned], now: datetime | None = None)
         return []
     now = now or timezone.now()
     keys = [p.key for p in planned]
-    existing = set(Notification.objects.filter(key__in=keys).values_list("key", flat=True))
+    existing: set[str] = set()
+    for start in range(0, len(keys), 2000):  # bounded IN lists (SQLite limits the parameters per query)
+        chunk = keys[start : start + 2000]
+        existing.update(Notification.objects.filter(key__in=chunk).values_list("key", flat=True))
     fresh = {p.key: p for p in planned if p.key not in existing}
     if not fresh:
         return []
@@ -99,8 +102,6 @@ def notifications_record(*, planned: list[Planned], now: datetime | None = None)
             except IntegrityError:
                 continue  # another sweep recorded this key first: it owns the message
     ids = [row.pk for row in created if row.pk is not None]
-    if len(ids) != len(created):  # backends that do not return ids from bulk_create
-        ids = list(Notification.objects.filter(key__in=[r.key for r in created]).values_list("pk", flat=True))
     return ids
 
 

@@ -36,7 +36,13 @@ _cache: dict = {"loaded_at": None, "days": {}, "years": frozenset()}
 
 def clear_cache() -> None:
     _cache["loaded_at"] = None
+    _clear_derived()
+
+
+def _clear_derived() -> None:
     _base_is_working_day.cache_clear()
+    _add_working_days.cache_clear()
+    _working_days_between.cache_clear()
 
 
 def _entered_days() -> tuple[dict[date, bool], frozenset[int]]:
@@ -51,6 +57,8 @@ def _entered_days() -> tuple[dict[date, bool], frozenset[int]]:
             # No table yet (before migrate) or no database allowed here (pure unit
             # tests): the packaged calendars still answer. Not cached: retry next time.
             return {}, frozenset()
+        if days != _cache["days"]:
+            _clear_derived()  # date arithmetic memoised under the old entries is stale
         _cache.update(loaded_at=now, days=days, years=frozenset(d.year for d in days))
     return _cache["days"], _cache["years"]
 
@@ -103,6 +111,19 @@ def is_provisional(d: date) -> bool:
 
 def add_working_days(d: date, n: int) -> date:
     """The date `n` working days after `d` (before it when n < 0); n == 0 gives `d` itself."""
+    _entered_days()  # refresh the entries (and drop memoised results) before answering from the memo
+    return _add_working_days(d, n)
+
+
+def working_days_between(a: date, b: date) -> int:
+    """Working days in (a, b]: how many working days from `a` until `b`; negative when b < a."""
+    _entered_days()
+    return _working_days_between(a, b)
+
+
+# Memoised: health and digests ask the same few (deadline, today) pairs for thousands of targets.
+@lru_cache(maxsize=65536)
+def _add_working_days(d: date, n: int) -> date:
     step = 1 if n >= 0 else -1
     remaining = abs(n)
     current = d
@@ -113,10 +134,10 @@ def add_working_days(d: date, n: int) -> date:
     return current
 
 
-def working_days_between(a: date, b: date) -> int:
-    """Working days in (a, b]: how many working days from `a` until `b`; negative when b < a."""
+@lru_cache(maxsize=65536)
+def _working_days_between(a: date, b: date) -> int:
     if b < a:
-        return -working_days_between(b, a)
+        return -_working_days_between(b, a)
     count = 0
     current = a
     while current < b:

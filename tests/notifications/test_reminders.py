@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 from django.core import mail
@@ -12,6 +13,7 @@ from notifications.models import Notification, NotificationPreference, ReminderP
 from notifications.policy import default_policy
 from notifications.reminders import reminder_kind, reminders_due
 from notifications.services import reminders_sweep
+from notifications.workdays import working_days_between
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +115,19 @@ def test_no_reminders_on_a_holiday_and_catch_up_afterwards(make_target, alice):
     assert reminder_kind(date(2023, 10, 13), date(2023, 10, 8), default_policy()) == ("before", "2023-10-13")
     first = reminders_sweep(on=date(2023, 10, 9))
     again = reminders_sweep(on=date(2023, 10, 10))
-    assert len(first.created_ids) == 1 and again.created_ids == [] and again.skipped == 1
+    assert len(first.created_ids) == 1 and again.planned == [] and again.created_ids == []
+    # Catch-up is bounded: three working days after the send day, a missed reminder is not sent any more.
+    assert reminder_kind(date(2023, 10, 20), date(2023, 10, 13), default_policy()) == ("before", "2023-10-20")
+    assert reminder_kind(date(2023, 10, 20), date(2023, 10, 18), default_policy()) is None
+
+
+def test_a_long_overdue_milestone_is_planned_only_on_its_reminder_days(make_target, alice, sam):
+    make_target(milestones=[("节点", date(2023, 3, 31))])
+    days = [date(2023, 6, d) for d in range(1, 31)]
+    sent_days = [d for d in days if reminders_sweep(on=d).created_ids]
+    # Every 5 working days (Dragon Boat Festival: 22-23 June off, Sunday 25 June worked), not every day.
+    gaps = [working_days_between(a, b) for a, b in pairwise(sent_days)]
+    assert len(sent_days) == 5 and set(gaps[1:]) == {5}
 
 
 def test_dry_run_records_and_sends_nothing(make_target, alice, capsys):

@@ -367,7 +367,7 @@ def _relation(q: Quantity, prefix: str) -> tuple[str, str | None, str | None]:
         return "rank", None, None
     if q.unit in {"ratio", "倍"}:
         return "ratio", None, None
-    tail = _TRAIL_QUALIFIERS.sub("", prefix)
+    tail = _TRAIL_QUALIFIERS.sub("", prefix[-80:])
     m = _GROWTH_TAIL.search(tail)
     baseline = None
     if m:
@@ -395,6 +395,7 @@ _TRAIL_QUALIFIERS = re.compile(r"(?:\s|不低于|不少于|超过|至少|约|近
 
 
 def _comparator(q: Quantity, before: str) -> str:
+    before = before[-80:]
     if q.value_max is not None:
         return "range"
     if q.qualifier in {"at_least", "more_than"}:
@@ -411,7 +412,7 @@ def _comparator(q: Quantity, before: str) -> str:
 
 
 def _metric_subject(prefix: str, relation: str) -> str:
-    s = prefix
+    s = prefix[-160:]
     if relation == "growth":
         s = _TRAIL_QUALIFIERS.sub("", s)
         m = _GROWTH_TAIL.search(s)
@@ -422,6 +423,7 @@ def _metric_subject(prefix: str, relation: str) -> str:
 
 
 def _clean_metric(s: str, limit: int = 24) -> str:
+    s = s[-160:]  # the name sits next to the figure; capping keeps the anchored-at-end patterns linear
     s = s.replace("*", "")
     s = re.sub(r"\([^()]*\)?$", "", s)  # an open parenthesis before the value: 项目(15项)
     for _ in range(3):
@@ -481,6 +483,7 @@ def _metric_name(base: str, relation: str, verb: str | None, q: Quantity, after:
 
 
 def _object_after(after: str) -> str:
+    after = after[:60]
     s = re.sub(r"^\s*(?:以上|以内|左右)?", "", after)
     s = re.sub(r"\([^()]*\)", "", s)
     s = re.sub(r"^的", "", s.strip())

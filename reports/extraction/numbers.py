@@ -30,8 +30,10 @@ class Quantity:
     qualifier_text: str | None = None  # the word that set the qualifier (不少于, 以上, 余 …)
 
 
-_A = r"(?:\d{1,3}(?:,\d{3})+(?!\d)|\d+)(?:\.\d+)?"
-_C = f"[{CN_CHARS}]+"
+# Possessive/atomic and anchored at the start of a digit (or numeral) run: a run is read once, so a long run of
+# digits cannot make the scan quadratic.
+_A = r"(?<![0-9])(?>\d{1,3}(?:,\d{3})+(?!\d)|\d++)(?:\.\d++)?"
+_C = f"(?<![{CN_CHARS}])[{CN_CHARS}]++"
 _SP = r"[ \t\u3000]{0,2}"
 _UNIT_ALT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 _MULT_ALT = r"万亿|千万|百万|亿|万|千(?![瓦米克])|百(?!分)"
@@ -40,7 +42,7 @@ _QUANTITY = re.compile(
     rf"""
     (?=[0-9{CN_CHARS}第位排名列])  # cheap first-character gate: most positions fail here
     (?:(?P<rank>(?:位列|排名|名列|位居|排在|列)?第{_SP}(?P<rnum>{_A}|{_C}){_SP}(?P<runit>名|位)?)
-    | (?P<ra>\d+(?:\.\d+)?)[:∶](?P<rb>\d+(?:\.\d+)?)(?![\d:])
+    | (?<![0-9])(?P<ra>\d++(?:\.\d++)?)[:∶](?P<rb>\d++(?:\.\d++)?)(?![\d:])
     | 百分之(?P<pnum>{_A}|{_C})
     | (?P<n1>{_A}|{_C})
       (?:{_SP}(?P<pct1>%))?

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from reports.extraction.numbers import find_quantities
@@ -233,3 +235,11 @@ def test_more_units(text, unit):
 def test_values_are_tidy_decimals():
     assert one("287.9亿元").value == 28790000000.0
     assert one("20.67亿元").value == 2067000000.0
+
+
+@pytest.mark.parametrize("run", ["1" * 200_000, "一" * 200_000, "1-" * 100_000, "1:" * 100_000, "三万" * 100_000])
+def test_long_runs_do_not_backtrack(run):
+    # Quadratic backtracking on a 200 000-character run takes minutes; a linear scan well under a second.
+    started = time.perf_counter()
+    find_quantities(run)
+    assert time.perf_counter() - started < 2.0

@@ -22,7 +22,7 @@ from notifications.models import Notification
 from notifications.plans import Planned, cn_date, iso_week, target_url
 from notifications.workdays import first_working_day_of_week, is_working_day
 from targets.health import AT_RISK, CLOSED, HEALTH_LABELS, OVERDUE, last_update_date, target_health
-from targets.models import Membership, Milestone, Organisation, ProgressUpdate, Target, TargetEvent
+from targets.models import Department, Membership, Milestone, Organisation, ProgressUpdate, Target, TargetEvent
 
 LIST_LIMIT = 30  # items per list in one email; the rest is a count and a link to the board
 SUPERVISING = (Membership.Role.SUPERVISOR, Membership.Role.ADMIN)
@@ -103,8 +103,10 @@ class Board:
             if org.parent_id in supervised:
                 self.children[org.parent_id].append(org.pk)
         open_targets = Target.objects.filter(organisation_id__in=self.org_names).exclude(lifecycle__in=CLOSED)
-        targets = list(open_targets.select_related("lead_department"))
-        _attach_nodes(targets, open_targets)
+        self.department_names = dict(
+            Department.objects.filter(organisation_id__in=self.org_names).values_list("id", "name")
+        )
+        targets = _target_rows(open_targets)
         self.summaries: dict[int, dict] = {t.pk: self._summarise(t) for t in targets}
         self.by_department: dict[int, list[int]] = defaultdict(list)
         self.by_owner: dict[int, list[int]] = defaultdict(list)
@@ -124,21 +126,24 @@ class Board:
         self.changes: dict[int, list[dict]] = defaultdict(list)
         events = (
             TargetEvent.objects.filter(target__in=open_targets, created_at__gte=since)
-            .select_related("actor")
             .order_by("created_at", "id")
+            .values_list(
+                "target_id", "created_at", "kind", "message", "actor__username", "actor__last_name", "actor__first_name"
+            )
         )
-        for event in events:
-            self.changes[event.target_id].append(
+        kinds = dict(TargetEvent.Kind.choices)
+        for target_id, created_at, kind, message, username, last_name, first_name in events:
+            self.changes[target_id].append(
                 {
-                    "when": timezone.localtime(event.created_at).strftime("%m-%d %H:%M"),
-                    "who": (event.actor.get_full_name() or event.actor.get_username()) if event.actor else "系统",
-                    "what": event.get_kind_display(),
-                    "message": event.message,
+                    "when": timezone.localtime(created_at).strftime("%m-%d %H:%M"),
+                    "who": f"{last_name}{first_name}" or username or "系统",  # 姓名: family name first
+                    "what": kinds.get(kind, kind),
+                    "message": message,
                 }
             )
         self._overviews: dict[int, dict] = {}
 
-    def _summarise(self, target: Target) -> dict:
+    def _summarise(self, target: _Node) -> dict:
         on = self.on
         health = target_health(target, on=on)
         open_dates = [m.due_date for m in target.milestones.all() if m.done_on is None and m.due_date >= on]
@@ -150,7 +155,7 @@ class Board:
             "title": target.title,
             "url": target_url(target.pk),
             "organisation_id": target.organisation_id,
-            "department": target.lead_department.name if target.lead_department else "未分配",
+            "department": self.department_names.get(target.lead_department_id, "未分配"),
             "health": health or "",
             "health_label": HEALTH_LABELS.get(health, ""),
             "next_due": next_due.isoformat(),
@@ -196,26 +201,41 @@ class Board:
 
 
 class _Node:
-    """A milestone or progress update as plain attributes: 30,000 targets' worth of model instances cost seconds."""
+    """A row as plain attributes (every concrete field, `pk` too): 30,000 targets with their milestones and
+    updates as model instances cost seconds, and `target_health` only reads attributes."""
 
     def __init__(self, **fields) -> None:
         self.__dict__.update(fields)
         self.pk = fields["id"]
 
 
-def _attach_nodes(targets: list[Target], queryset) -> None:
-    """Give each target its milestones and updates the way a prefetch does, so `target_health` reads them
-    with `target.milestones.all()` / `target.updates.all()` and no query (one query each for all targets)."""
+class _Related:
+    """Stands in for a prefetched related manager: `.all()` returns the rows."""
+
+    __slots__ = ("rows",)
+
+    def __init__(self, rows: list[_Node]) -> None:
+        self.rows = rows
+
+    def all(self) -> list[_Node]:
+        return self.rows
+
+
+def _target_rows(queryset) -> list[_Node]:
+    """Open targets with `.milestones.all()` and `.updates.all()`, in three queries for all of them."""
     milestones: dict[int, list[_Node]] = defaultdict(list)
     for row in Milestone.objects.filter(target__in=queryset).order_by("due_date", "id").values():
         milestones[row["target_id"]].append(_Node(**row))
     updates: dict[int, list[_Node]] = defaultdict(list)
-    fields = ("id", "target_id", "created_at", "value", "percent", "author_id", "corrects_id")
-    for row in ProgressUpdate.objects.filter(target__in=queryset).order_by("created_at", "id").values(*fields):
+    for row in ProgressUpdate.objects.filter(target__in=queryset).order_by("created_at", "id").values():
         updates[row["target_id"]].append(_Node(**row))
-    for target in targets:
-        # The related managers' .all() returns what a prefetch left in this cache.
-        target._prefetched_objects_cache = {"milestones": milestones[target.pk], "updates": updates[target.pk]}
+    targets = []
+    for row in queryset.order_by("id").values():
+        target = _Node(**row)
+        target.milestones = _Related(milestones.get(target.pk, []))
+        target.updates = _Related(updates.get(target.pk, []))
+        targets.append(target)
+    return targets
 
 
 def _plan(user, kind: str, period: str, on: date, memberships, board: Board, previous: dict | None) -> Planned | None:

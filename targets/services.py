@@ -820,7 +820,10 @@ def _checked_files(files: Iterable) -> list:
     if len(files) > MAX_FILES:
         raise TargetServiceError(f"一次最多上传 {MAX_FILES} 个文件。", code="too_many_files")
     for upload in files:
-        upload.evidence_content_type = validate_evidence(upload)
+        try:
+            upload.evidence_content_type = validate_evidence(upload)
+        except ValidationError as error:
+            raise TargetServiceError(error.messages[0], code=error.code) from error
     return files
 
 

@@ -168,11 +168,12 @@ def target_progress(request: HttpRequest, pk: int) -> HttpResponse:
         fresh = request.POST.copy()
         fresh["version"] = str(target.version)
         return _render_detail(request, target, progress_form=ProgressForm(fresh), status=STALE_STATUS)
-    except (PermissionDenied, ValidationError) as error:
+    except PermissionDenied as error:
+        messages.error(request, _message(error))
+        return _render_detail(request, target, status=403)
+    except ValidationError as error:
         form.add_error(None, _message(error))
-        return _render_detail(
-            request, target, progress_form=form, status=403 if isinstance(error, PermissionDenied) else 400
-        )
+        return _render_detail(request, target, progress_form=form, status=400)
     messages.success(request, "进展已填报。")
     return redirect("target-detail", pk=pk)
 

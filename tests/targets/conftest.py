@@ -71,3 +71,59 @@ def make_target(make_commitment, ada):
         )
 
     return _make
+
+
+@pytest.fixture(autouse=True)
+def evidence_root(settings, tmp_path):
+    """Evidence files of a test go to its own directory, never into var/; personas hash passwords fast."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
+    return settings.EVIDENCE_ROOT
+
+
+@pytest.fixture
+def upload():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from targets_testdata import PNG
+
+    def _upload(name: str = "photo.png", content: bytes = PNG, content_type: str = "application/octet-stream"):
+        return SimpleUploadedFile(name, content, content_type=content_type)
+
+    return _upload
+
+
+@pytest.fixture
+def dept_finance(org):
+    return org.departments.create(name="财政所")
+
+
+@pytest.fixture
+def carol(org, dept_finance):
+    """Staff of a co-department (责任单位) of the `co_target` fixture."""
+    return member(org, "carol", "staff", dept_finance)
+
+
+@pytest.fixture
+def district(org):
+    from targets.models import Organisation
+
+    district = Organisation.objects.create(name="测试区", level="district")
+    org.parent = district
+    org.save(update_fields=["parent"])
+    return district
+
+
+@pytest.fixture
+def dan(district):
+    """Supervisor of the district above `org` (sees its towns)."""
+    return member(district, "dan", "supervisor")
+
+
+def member(org, username: str, role: str, department=None):
+    from django.contrib.auth import get_user_model
+
+    from targets.models import Membership
+
+    user = get_user_model().objects.create_user(username=username, password="pw-" + username)
+    Membership.objects.create(user=user, organisation=org, department=department, role=role)
+    return user

@@ -63,7 +63,7 @@ def target_detail(*, pk: int) -> Target:
         _with_related(Target.objects.all())
         .prefetch_related(
             Prefetch("events", queryset=TargetEvent.objects.select_related("actor").order_by("created_at", "id")),
-            Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "id")),
+            Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by").order_by("uploaded_at", "id")),
         )
         .get(pk=pk)
     )

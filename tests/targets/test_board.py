@@ -61,11 +61,11 @@ def departments(dept_econ, dept_housing, dept_finance):
 
 @time_machine.travel(TODAY, tick=False)
 def test_board_rows_worst_first_with_days(org, departments, ada):
-    late, fine = make_targets(org, departments, ada, 2)
+    late, _fine = make_targets(org, departments, ada, 2)
     fresh = make_targets(org, departments, ada, 1, prefix="新")[0]
     ProgressUpdate.objects.create(target=fresh, author=ada, created_at=at(2023, 7, 1), value=600)
     rows = selectors.board_rows(selectors.targets_visible(user=ada), on=date(2023, 7, 5))
-    assert [t.title for t in rows][0] == late.title
+    assert rows[0].title == late.title
     first = rows[0]
     # Due 30 June with nodes at 31 March (50 %) and 30 June; 20 % reported: late since the March node.
     assert first.health == "overdue" and first.days_overdue == (date(2023, 7, 5) - date(2023, 3, 31)).days

@@ -124,7 +124,9 @@ class TargetAdmin(admin.ModelAdmin):
     list_select_related = ["organisation", "lead_department"]
     autocomplete_fields = ["lead_department", "co_departments", "owner", "organisation"]
     raw_id_fields = ["commitment"]
-    readonly_fields = ["version", "lifecycle", "created_at", "updated_at"]
+    readonly_fields = [
+        "version", "lifecycle", "requested_due_date", "escalated_at", "escalation_note", "created_at", "updated_at",
+    ]  # fmt: skip
     inlines = [MilestoneInline, ProgressUpdateInline]
 
     def has_delete_permission(self, request, obj=None) -> bool:
@@ -168,6 +170,8 @@ class TargetAdmin(admin.ModelAdmin):
         if formset.model is not Milestone:
             return super().save_formset(request, form, formset, change)
         target = form.instance
+        # What the admin's change message reads after a formset.save().
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for inline in formset.forms:
             if not inline.has_changed() and not formset._should_delete_form(inline):
                 continue
@@ -176,6 +180,7 @@ class TargetAdmin(admin.ModelAdmin):
             existing = inline.instance.pk is not None
             if existing and formset._should_delete_form(inline):
                 milestone = Milestone.objects.get(pk=inline.instance.pk)
+                formset.deleted_objects.append(milestone)
                 _call(
                     request,
                     services.milestone_cancel,
@@ -188,6 +193,7 @@ class TargetAdmin(admin.ModelAdmin):
                 milestone = Milestone.objects.select_related("target").get(pk=inline.instance.pk)
                 milestone.target = fresh
                 changes = {n: inline.cleaned_data[n] for n in inline.changed_data if n in services.MILESTONE_FIELDS}
+                formset.changed_objects.append((milestone, list(changes)))
                 _call(
                     request,
                     services.milestone_update,
@@ -198,7 +204,7 @@ class TargetAdmin(admin.ModelAdmin):
                 )
             elif not formset._should_delete_form(inline):
                 data = inline.cleaned_data
-                _call(
+                created = _call(
                     request,
                     services.milestone_create,
                     target=fresh,
@@ -209,6 +215,8 @@ class TargetAdmin(admin.ModelAdmin):
                     expected_percent=data.get("expected_percent"),
                     expected_value=data.get("expected_value"),
                 )
+                if created is not None:
+                    formset.new_objects.append(created)
 
 
 @admin.register(Milestone)

@@ -63,9 +63,7 @@ class RequestExtensionForm(VersionedForm):
 
 
 class RequestSignoffForm(VersionedForm):
-    note = forms.CharField(
-        label="完成情况说明", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    note = forms.CharField(label="完成情况说明", required=False, max_length=500)
     files = MultipleFileField(label="佐证材料")
 
 

@@ -131,7 +131,16 @@ _VAGUE_OBJECT = re.compile(
     r"^(?:巩固|提升|深化|持续|做好|抢抓)|水平|能力|意识|氛围|格局|作用|效能|质量|成果|精神|理念|工作机制|体系建设|思想|作风|环境$|活力|实效"
 )
 
-_LIST_MARK = re.compile(r"\((?P<n>[一二三四五六七八九十]{1,3})\)")
+# List markers: (一) (1) and 1. / 1、 (not 5.5 nor 1.2万).
+_LIST_MARK = re.compile(r"\((?P<n>[一二三四五六七八九十]{1,3}|\d{1,2})\)|(?<![\dA-Za-z.\-])(?P<d>\d{1,2})[.、](?!\d)")
+
+
+def _mark_number(m: re.Match) -> tuple[str, int | None]:
+    """(marker kind, its number): kinds keep (一), (1) and 1. lists apart."""
+    if m.group("d"):
+        return "dot", int(m.group("d"))
+    n = m.group("n")
+    return ("paren", int(n)) if n.isdigit() else ("cn", chinese_to_int(n))
 
 
 @dataclass
@@ -152,7 +161,7 @@ def extract_commitments(text: str) -> list[Commitment]:
     quantities = find_quantities(nt.text)
     q_starts = [q.start for q in quantities]
     records: list[Commitment] = []
-    lists = _find_lists(nt, sections, sorted(nt.to_text(s.start) for s in sections))
+    lists = _find_lists(nt, sections, cuts)
     list_starts = [a for a, _, _ in lists]
     for _, _, listed in lists:
         records.extend(listed)
@@ -587,36 +596,62 @@ def _find_lists(
     """
     text = nt.text
     locate = _section_locator(sections)
-    marks = list(_LIST_MARK.finditer(text))
+    by_kind: dict[str, list[re.Match]] = {}
+    for m in _LIST_MARK.finditer(text):
+        by_kind.setdefault(_mark_number(m)[0], []).append(m)
+    out = []
+    for marks in by_kind.values():
+        out.extend(_runs(nt, marks, locate, cuts))
+    out.sort(key=lambda x: x[0])
+    return out
+
+
+_ListSpan = tuple[int, int, list[Commitment]]
+
+
+def _runs(nt: NormalisedText, marks: list[re.Match], locate: Callable, cuts: list[int]) -> list[_ListSpan]:
+    text = nt.text
     out = []
     i = 0
     while i < len(marks):
+        kind, first = _mark_number(marks[i])
+        head = text[max(0, marks[i].start() - 40) : marks[i].start()].rstrip(" *")
+        by_line = head.endswith(":")  # a list laid out one item per line needs a lead-in ending in a colon
         run = [marks[i]]
         j = i + 1
         while j < len(marks):
             between = text[run[-1].end() : marks[j].start()]
             if (
-                chinese_to_int(marks[j].group("n")) != chinese_to_int(run[-1].group("n")) + 1
+                _mark_number(marks[j]) != (kind, first + len(run))
                 or len(between) > 80
                 or "。" in between
-                or not between.rstrip(" *").endswith(";")
+                or not (between.rstrip(" *").endswith(";") or (by_line and nt.is_break(marks[j].start())))
             ):
                 break
             run.append(marks[j])
             j += 1
-        if len(run) >= 3 and chinese_to_int(run[0].group("n")) == 1:
+        if len(run) >= 3 and first == 1:
             section = locate(nt.to_original(run[0].start()))
             if section is not None and section.mode == "plan":
-                last = run[-1]
-                stop = _SENTENCE_END.search(text, last.end())
-                end = stop.end() if stop and stop.start() - last.end() <= 80 else min(len(text), last.end() + 80)
-                k = bisect_right(cuts, run[0].start()) - 1
+                end = _list_end(nt, run[-1].end())
+                k = bisect_left(cuts, run[0].start()) - 1  # the last cut before the first item
                 head_start = cuts[k] if k >= 0 else 0
                 out.append((run[0].start(), end, _list_records(nt, run, end, section, head_start)))
             i = j
         else:
             i += 1
     return out
+
+
+def _list_end(nt: NormalisedText, last: int) -> int:
+    """End of the last item: its full stop or semicolon, else the line break after it."""
+    text = nt.text
+    stop = re.compile(r"[。;!?]").search(text, last, last + 120)
+    k = bisect_right(nt.breaks, last)
+    line_end = nt.breaks[k] if k < len(nt.breaks) else len(text)
+    if stop and stop.start() < line_end:
+        return stop.end()
+    return min(line_end, last + 120, len(text))
 
 
 def _list_records(
@@ -642,7 +677,7 @@ def _list_records(
                 comparator="=",
                 relation=None,
                 confidence=0.7,
-                list_item=f"{name}（{m.group('n')}）" if name else f"（{m.group('n')}）",
+                list_item=f"{name}（{m.group('n') or m.group('d')}）",
             )
         )
     return out
@@ -651,7 +686,7 @@ def _list_records(
 def _list_name(head: str) -> str:
     s = re.sub(r"\(\s*\d+\s*[项个]\s*\)|[:\s*]", "", head)
     s = re.sub(r"^20\d\d年(?:度)?", "", s)
-    s = re.sub(r"^(?:主要|重点)", "", s)
+    s = re.sub(r"^(?:主要|重点)(?=.{4})", "", s)
     return s[-16:] if s else ""
 
 

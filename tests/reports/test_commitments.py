@@ -335,3 +335,27 @@ def test_rank_and_multiple_follow_the_metric_convention():
 def test_jiangfu_is_a_decline():
     r = only("单位国内生产总值能耗降幅超过3%。")
     assert (r.value, r.relation, r.metric, r.comparator) == (-3.0, "growth", "单位国内生产总值能耗增速", "<=")
+
+
+def test_list_one_item_per_line_after_a_colon():
+    body = "2023年区政府实事项目：\n1.新建社区食堂2家\n2.改造老旧小区雨污管网\n3.建成口袋公园\n全面完成各项任务。"
+    records = extract_commitments(plan(body))
+    items = [r for r in records if r.kind == "deliverable"]
+    assert [r.quote for r in items] == ["新建社区食堂2家", "改造老旧小区雨污管网", "建成口袋公园"]
+    assert items[0].list_item == "区政府实事项目（1）"
+
+
+def test_arabic_inline_list_and_decimals_are_not_markers():
+    body = "重点项目：(1)韶光路新建工程；(2)南新路新建工程；(3)炼钢浜新建工程。增长5.5%。"
+    records = extract_commitments(plan(body))
+    assert [r.list_item for r in records if r.kind == "deliverable"] == [f"重点项目（{n}）" for n in (1, 2, 3)]
+    assert any(r.value == 5.5 for r in records)
+
+
+def test_a_code_inside_an_item_does_not_break_the_list():
+    body = (
+        "重大工程（4项）：（一）韶光路新建工程；（二）G09-01、G03-16地块配套幼儿园；"
+        "（三）河道轮疏工程；（四）精品公厕建设。"
+    )
+    items = [r for r in extract_commitments(plan(body)) if r.kind == "deliverable"]
+    assert len(items) == 4 and items[1].quote == "G09-01、G03-16地块配套幼儿园"

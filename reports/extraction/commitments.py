@@ -18,6 +18,7 @@ Offsets (`start`/`end`, `value_start`/`value_end`, `stretch_start`/`stretch_end`
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from bisect import bisect_left, bisect_right
@@ -667,6 +668,7 @@ def _list_records(
         item_end = run[i + 1].start() if i + 1 < len(run) else end
         item = text[m.end() : item_end].rstrip(" ;。*")
         s, e = m.end(), m.end() + len(item)
+        label = f"{name}（{m.group('n') or m.group('d')}）"
         out.append(
             _record(
                 nt,
@@ -677,9 +679,17 @@ def _list_records(
                 comparator="=",
                 relation=None,
                 confidence=0.7,
-                list_item=f"{name}（{m.group('n') or m.group('d')}）",
+                list_item=label,
             )
         )
+        # An item with a figure ("新建社区食堂2家") is also a quantitative target.
+        qs = find_quantities(item)
+        if qs:
+            shifted = [dataclasses.replace(q, start=q.start + s, end=q.end + s) for q in qs]
+            made, _ = _quantitative(nt, _Clause(s, e, item), shifted, section, str, [])
+            for rec in made:
+                rec.list_item = label
+            out.extend(made)
     return out
 
 

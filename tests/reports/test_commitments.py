@@ -343,6 +343,13 @@ def test_list_one_item_per_line_after_a_colon():
     items = [r for r in records if r.kind == "deliverable"]
     assert [r.quote for r in items] == ["新建社区食堂2家", "改造老旧小区雨污管网", "建成口袋公园"]
     assert items[0].list_item == "区政府实事项目（1）"
+    (count,) = [r for r in records if r.kind == "quantitative"]
+    assert (count.value, count.unit, count.list_item, count.metric) == (
+        2.0,
+        "家",
+        "区政府实事项目（1）",
+        "新建社区食堂数",
+    )
 
 
 def test_arabic_inline_list_and_decimals_are_not_markers():

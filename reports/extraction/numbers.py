@@ -46,7 +46,7 @@ _QUANTITY = re.compile(
     | 百分之(?P<pnum>{_A}|{_C})
     | (?P<n1>{_A}|{_C})
       (?:{_SP}(?P<pct1>%))?
-      (?:{_SP}(?P<dash>-|~|至|到){_SP}(?P<n2>{_A}|{_C}))?
+      (?:{_SP}(?P<dash>-|~|至|到|—(?!—)|－){_SP}(?P<n2>{_A}|{_C}))?
       {_SP}(?P<more1>余|多)?
       (?P<mult>{_MULT_ALT})?
       (?P<more2>余|多)?

@@ -71,6 +71,8 @@ def test_chinese_numerals_parse_and_reject_names():
     ("text", "value", "value_max"),
     [
         ("建成3-5个基地", 3, 5),
+        ("建成3—5个基地", 3, 5),
+        ("3～5个", 3, 5),
         ("建成 3-5 个基地", 3, 5),
         ("3至5个", 3, 5),
         ("三至五个", 3, 5),

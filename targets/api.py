@@ -136,8 +136,12 @@ class TargetListAPI(ListAPIView):
         if health and health not in HEALTH_LABELS:
             return error_response("health 参数无效，可选：overdue、at_risk、due_soon、on_track。")
         today = timezone.localdate()
-        rows = selectors.targets_with_health(self.filter_queryset(self.get_queryset()), on=today, health=health)
-        page = self.paginate_queryset(rows)
+        queryset = self.filter_queryset(self.get_queryset())
+        if health:
+            # Health is computed, not stored: filtering by it needs every row's health first.
+            page = self.paginate_queryset(selectors.targets_with_health(queryset, on=today, health=health))
+        else:
+            page = selectors.with_health(self.paginate_queryset(queryset), on=today)
         serializer = self.get_serializer(page, many=True, context={"request": request, "today": today})
         return self.get_paginated_response(serializer.data)
 

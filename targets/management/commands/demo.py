@@ -337,27 +337,29 @@ def _history(target: Target, *, index: int, actors: dict, today: date) -> None:
             )
         return
     if scenario == "overdue":
+        _overdue_follow_up(target, staff=staff, supervisor=supervisor, today=today, rng=rng)
         return
     # Extensions: asked for after the year ended, approved recently to a date still ahead.
     asked = min(today - timedelta(days=40), year_end + timedelta(days=rng.randint(10, 40)))
-    services.target_request_extension(
-        target=target,
-        acting_user=staff,
-        expected_version=target.version,
-        note=rng.choice(["受征收进度影响，申请延期", "项目审批时间较长，申请延期", "资金拨付滞后，申请延期"]),
-        at=_at(asked, 9),
-    )
     new_due = {
         "extended_due_soon": add_working_days(today, rng.randint(1, 4)),
         "extended_on_track": today + timedelta(days=rng.randint(45, 150)),
         "extended_behind": today + timedelta(days=rng.randint(30, 90)),
         "extended_stale": today + timedelta(days=rng.randint(60, 120)),
     }[scenario]
+    services.target_request_extension(
+        target=target,
+        acting_user=staff,
+        expected_version=target.version,
+        note=rng.choice(["受征收进度影响，申请延期", "项目审批时间较长，申请延期", "资金拨付滞后，申请延期"]),
+        new_due_date=new_due,
+        at=_at(asked, 9),
+    )
     approved = today - timedelta(days=rng.randint(35, 38) if scenario == "extended_stale" else rng.randint(10, 20))
-    services.target_extend(
+    services.target_decide_extension(
         target=target,
         acting_user=supervisor,
-        new_due_date=new_due,
+        approve=True,
         expected_version=target.version,
         note="同意延期",
         at=_at(approved, 14),
@@ -372,6 +374,39 @@ def _history(target: Target, *, index: int, actors: dict, today: date) -> None:
     else:
         level = max(min(plan + rng.uniform(0.0, 0.04), 0.98), last)
     _report(target, staff, level, recent, rng, note="延期后加快推进")
+
+
+def _overdue_follow_up(target: Target, *, staff, supervisor, today: date, rng: random.Random) -> None:
+    """An overdue target either gets the supervisor's escalation and a reply, or a pending extension request."""
+    asked = today - timedelta(days=rng.randint(3, 10))
+    if asked <= target.due_date:
+        return
+    if rng.random() < 0.5:
+        services.target_comment(
+            target=target, acting_user=supervisor, text="请说明滞后原因和下一步计划", at=_at(asked, 9)
+        )
+        services.target_comment(
+            target=target,
+            acting_user=staff,
+            text=rng.choice(["前期手续尚未办结，正在协调", "施工受天气影响，已制定赶工计划"]),
+            at=_at(asked, 15),
+        )
+        services.target_escalate(
+            target=target,
+            acting_user=supervisor,
+            expected_version=target.version,
+            note="逾期未完成，提请分管领导督办",
+            at=_at(asked + timedelta(days=1), 10),
+        )
+    else:
+        services.target_request_extension(
+            target=target,
+            acting_user=staff,
+            expected_version=target.version,
+            note="受客观因素影响未能按期完成，申请延期",
+            new_due_date=today + timedelta(days=rng.randint(60, 120)),
+            at=_at(asked, 11),
+        )
 
 
 NOTES = [

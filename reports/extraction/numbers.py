@@ -70,6 +70,7 @@ _PREFIX_QUALIFIERS = [
     ("至多", "at_most"),
     ("低于", "at_most"),
     ("超过", "more_than"),
+    ("突破", "more_than"),
     ("高于", "more_than"),
     ("多于", "more_than"),
     ("大于", "more_than"),

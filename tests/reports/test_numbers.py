@@ -93,6 +93,7 @@ def test_ranges(text, value, value_max):
         ("1200多万元", "more_than", 12000000.0),
         ("超 70 亿元", "more_than", 7e9),
         ("比重超过 80%", "more_than", 80.0),
+        ("总投资突破100亿元", "more_than", 1e10),
         ("增长6%以上", "more_than", 6.0),
         ("约 300 亩土地", "approx", 300.0),
         ("5.5% 左右", "approx", 5.5),

@@ -266,12 +266,7 @@ def _read_sentence(
                 state["subject"], state["pending"] = found, ""
         if not made:
             cond = _condition(nt, clause, section, subject)
-            if cond is not None:
-                made = [cond]
-            else:
-                deliverable = _deliverable(nt, clause, section)
-                if deliverable is not None:
-                    made = [deliverable]
+            made = [cond] if cond is not None else _deliverables(nt, clause, section)
             if not made:
                 state["pending"] = clause.text
         out.extend(made)
@@ -550,6 +545,37 @@ def _condition(
             confidence=0.5 if relation == "rank" else 0.7,
         )
     return None
+
+
+# Both halves of "A和B" must name a project of their own to be split ("道路大修及店招店牌整治" stays one).
+_NAMED_END = re.compile(r"(?:项目|工程|中心|学校|幼儿园|公园)(?:开工建设|启动建设|建设)?[”\x22]?$|(?:开工|启动)建设$")
+
+
+def _deliverables(nt: NormalisedText, clause: _Clause, section: Section) -> list[Commitment]:
+    """One deliverable per named thing: "推动A项目工程建设和B项目开工建设" gives A and B."""
+    found = _deliverable(nt, clause, section)
+    if found is None:
+        return []
+    text = nt.text
+    for sep in re.finditer("和", text[clause.start : clause.end]):
+        cut = clause.start + sep.start()
+        left, right = text[clause.start : cut], text[cut + 1 : clause.end].rstrip(" *。;!?")
+        if len(right) >= 4 and _NAMED_END.search(left) and _NAMED_END.search(right) and "、" not in right[:2]:
+            first = _deliverable(nt, _Clause(clause.start, cut, left), section)
+            if first is None:
+                continue
+            second = _record(
+                nt,
+                _Clause(cut + 1, cut + 1 + len(right), right),
+                section,
+                kind="deliverable",
+                metric=right.strip()[:40],
+                comparator="=",
+                relation=None,
+                confidence=first.confidence,
+            )
+            return [first, second]
+    return [found]
 
 
 def _deliverable(nt: NormalisedText, clause: _Clause, section: Section) -> Commitment | None:

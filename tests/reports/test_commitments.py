@@ -368,3 +368,11 @@ def test_a_code_inside_an_item_does_not_break_the_list():
     )
     items = [r for r in extract_commitments(plan(body)) if r.kind == "deliverable"]
     assert len(items) == 4 and items[1].quote == "G09-01、G03-16地块配套幼儿园"
+
+
+def test_two_named_projects_joined_by_he_are_two_deliverables():
+    records = extract_commitments(plan("推动宝能西上海中心项目工程建设和波克项目开工建设。"))
+    assert [r.quote for r in records] == ["推动宝能西上海中心项目工程建设", "波克项目开工建设"]
+    assert all(r.kind == "deliverable" for r in records)
+    (one_thing,) = extract_commitments(plan("开展清峪路道路大修及店招店牌整治。"))
+    assert one_thing.quote == "开展清峪路道路大修及店招店牌整治"

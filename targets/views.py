@@ -61,14 +61,22 @@ def _board(request: HttpRequest) -> dict:
             base, department=data["department"], lifecycle=data["lifecycle"] or None, plan_year=data["plan_year"]
         )
         health, group = data["health"] or None, data["group"] or ""
-    rows = selectors.board_rows(queryset, on=today, mine_first=True)
+    rows = all_rows = selectors.board_rows(queryset, on=today, mine_first=True)
     counts = selectors.health_counts(rows)
     departments = selectors.department_counts(rows)
     if health:
         rows = [t for t in rows if t.health == health]
     if group == "department":
         rows.sort(key=lambda t: (t.lead_department.name if t.lead_department_id else "~", HEALTH_ORDER[t.health]))
-    return {"today": today, "form": form, "rows": rows, "counts": counts, "departments": departments, "group": group}
+    return {
+        "today": today,
+        "form": form,
+        "rows": rows,
+        "all_rows": all_rows,
+        "counts": counts,
+        "departments": departments,
+        "group": group,
+    }
 
 
 @login_required
@@ -105,6 +113,11 @@ def home(request: HttpRequest) -> HttpResponse:
                 for key in HEALTH_LABELS
             ],
             "closed_query": _query(request, health="", lifecycle="signed_off"),
+            "pending": [
+                (label, count, _query(request, health="", lifecycle=key))
+                for key, label, count in _pending_counts(board["all_rows"])
+                if count
+            ],
             "export_query": _query(request, page=""),
             "board": department_rows,
             "supervisor": supervisor,
@@ -446,6 +459,12 @@ def _run(request: HttpRequest, target: Target, success: str, call) -> HttpRespon
         return _render_detail(request, _visible_target(request, target.pk), status=400)
     messages.success(request, success)
     return redirect("target-detail", pk=target.pk)
+
+
+def _pending_counts(rows: list[Target]) -> list[tuple[str, str, int]]:
+    """Requests waiting for a supervisor: the first thing a 督查室 looks for."""
+    pending = (Target.Lifecycle.SIGNOFF_REQUESTED, Target.Lifecycle.EXTENSION_REQUESTED)
+    return [(key, f"待审批{key.label}", sum(1 for t in rows if t.lifecycle == key)) for key in pending]
 
 
 def _query(request: HttpRequest, **changes: str) -> str:

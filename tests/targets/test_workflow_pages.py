@@ -133,3 +133,10 @@ def test_validation_checks_extension_and_content(name, content, ok):
 
 def test_sniff_knows_the_families():
     assert sniff(PNG) == "png" and sniff(PDF) == "pdf" and sniff(b"GIF89a....") == "gif" and sniff(b"hello") is None
+
+
+def test_board_shows_pending_requests(client, target, alice, sam):
+    services.target_request_signoff(target=target, acting_user=alice, expected_version=1)
+    client.force_login(sam)
+    html = client.get("/").content.decode()
+    assert "待审批申请销号 <strong>1</strong>" in html and "lifecycle=signoff_requested" in html

@@ -163,6 +163,13 @@ def test_report_conflict_permissions_and_signoff(live_server, phone, target, ali
     page.set_viewport_size({"width": 1280, "height": 900})
     page.screenshot(path=str(SCREENSHOTS / "board-desktop.png"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
+    # Filters apply on change (htmx swaps the board, the URL follows); no reload needed.
+    page.select_option("select[name=health]", "overdue")
+    page.wait_for_url("**health=overdue**")
+    page.wait_for_selector("text=没有符合条件的任务")
+    page.select_option("select[name=health]", "on_track")
+    page.wait_for_url("**health=on_track**")
+    page.wait_for_selector(f".target-row >> text={target.title}")
     page.click(f"text={target.title}")
     page.wait_for_load_state()
     assert "待审批" in page.locator("#pending").inner_text()

@@ -103,6 +103,12 @@ def main() -> None:
             print(f"  {k:>3}x: {len(big):>10,} chars  {t:8.3f} s  {t / len(big) * 1e6:.3f} µs/char")
         spread = max(per_char) / min(per_char)
         print(f"  per-character time varies by {spread:.2f}x from 1x to 100x (1.00 = perfectly linear)")
+    print("run-on input (one sentence of n figures, review + plan; must stay linear in n):")
+    for n in (1_000, 10_000):
+        body = "完成1个，" * n
+        hostile = f"一、2022年工作回顾\n{body}。\n二、2023年工作安排\n{body}。\n"
+        t = timed(pipeline, [hostile], 1)
+        print(f"  n={n:>6,}: {len(hostile):>8,} chars  {t:7.2f} s  {t / len(hostile) * 1e6:.2f} µs/char")
     print(f"(best of {args.repeat} passes; the machine is shared, so single runs vary)")
 
 

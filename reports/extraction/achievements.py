@@ -274,6 +274,9 @@ def _clause_start(t: str, s_start: int, i: int, prev_end: int | None) -> int:
 # --- records of one sentence -------------------------------------------------------------------------------------
 
 
+_LONG_SENTENCE = 2000  # characters; real report sentences stay far below this
+
+
 def _sentence_records(
     ctx: _Context, s_start: int, s_end: int, items: list[tuple[Quantity, Section]]
 ) -> list[Achievement]:
@@ -284,7 +287,12 @@ def _sentence_records(
     prev_skipped = False
     from_texts: list[str] = []  # starting points of "从 A、B 增加到 C、D", matched in order
     from_subjects: list[str] = []
+    sentence_start = s_start
     for k, (q, sec) in enumerate(items):
+        if s_end - sentence_start > _LONG_SENTENCE:
+            # A run-on "sentence" of thousands of characters (a table flattened to text, or hostile input):
+            # look back a bounded window so each figure costs the same, instead of rescanning from its start.
+            s_start = max(sentence_start, q.start - _LONG_SENTENCE // 2)
         c_start = _clause_start(t, s_start, q.start, prev_q.end if prev_q else None)
         clause_start_plain = max([t.rfind(c, s_start, q.start) for c in ",;:"] + [s_start - 1]) + 1
         pre = t[c_start : q.start]

@@ -101,6 +101,7 @@ ESCALATE = "escalate"
 CANCEL = "cancel"
 REASSIGN = "reassign"
 EDIT_MILESTONES = "edit_milestones"
+EDIT_TARGET = "edit_target"
 
 _RULES = {
     VIEW: can_view_target,
@@ -115,6 +116,7 @@ _RULES = {
     CANCEL: can_manage_target,
     REASSIGN: can_manage_target,
     EDIT_MILESTONES: can_manage_target,
+    EDIT_TARGET: can_manage_target,
 }
 ACTIONS = tuple(_RULES)
 
@@ -131,6 +133,7 @@ DENIED = {
     CANCEL: "只有管理员可以取消任务。",
     REASSIGN: "只有管理员可以调整责任单位。",
     EDIT_MILESTONES: "只有管理员可以调整时间节点。",
+    EDIT_TARGET: "只有管理员可以修改任务。",
 }
 
 
@@ -153,5 +156,5 @@ def allowed_actions(user, target) -> set[str]:
     if supervise:
         actions |= {DECIDE_EXTENSION, DECIDE_SIGNOFF, ESCALATE}
     if manage:
-        actions |= {CANCEL, REASSIGN, EDIT_MILESTONES}
+        actions |= {CANCEL, REASSIGN, EDIT_MILESTONES, EDIT_TARGET}
     return actions

@@ -740,7 +740,7 @@ def target_edit(
     The lifecycle is not edited here: it moves only through the decisions above.
     """
     now = at or timezone.now()
-    _require(acting_user, permissions.EDIT_MILESTONES, target)
+    _require(acting_user, permissions.EDIT_TARGET, target)
     unknown = set(changes) - set(EDITABLE_TARGET_FIELDS)
     if unknown:
         raise TargetServiceError(f"不能直接修改的字段：{'、'.join(sorted(unknown))}。", code="bad_field")

@@ -570,12 +570,15 @@ def _render_detail(request, target: Target, *, progress_form: ProgressForm | Non
             "events": events,
             "progress_form": _progress_form(target, progress_form),
             "correcting": correcting,
-            "extension_form": ExtensionForm(initial={"version": target.version}),
-            "request_extension_form": RequestExtensionForm(initial={"version": target.version}),
-            "request_signoff_form": RequestSignoffForm(initial={"version": target.version}),
-            "comment_form": CommentForm(),
-            "milestone_form": MilestoneForm(initial={"version": target.version}),
-            "reassign_form": ReassignForm(target=target) if permissions.REASSIGN in actions and open_ else None,
+            # Distinct id prefixes: several forms on one page share field names (note, files, version).
+            "extension_form": ExtensionForm(initial={"version": target.version}, auto_id="extend_%s"),
+            "request_extension_form": RequestExtensionForm(initial={"version": target.version}, auto_id="askext_%s"),
+            "request_signoff_form": RequestSignoffForm(initial={"version": target.version}, auto_id="signoff_%s"),
+            "comment_form": CommentForm(auto_id="comment_%s"),
+            "milestone_form": MilestoneForm(initial={"version": target.version}, auto_id="milestone_%s"),
+            "reassign_form": ReassignForm(target=target, auto_id="reassign_%s")
+            if permissions.REASSIGN in actions and open_
+            else None,
             "can_report": permissions.REPORT_PROGRESS in actions and open_,
             "can_request": permissions.REQUEST_SIGNOFF in actions and open_ and not pending,
             "can_decide_extension": permissions.DECIDE_EXTENSION in actions and lifecycle == "extension_requested",

@@ -36,6 +36,7 @@ EXPECTED = {
     permissions.CANCEL: MANAGE,
     permissions.REASSIGN: MANAGE,
     permissions.EDIT_MILESTONES: MANAGE,
+    permissions.EDIT_TARGET: MANAGE,
 }
 
 

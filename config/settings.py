@@ -131,6 +131,30 @@ REPORT_UPLOAD_EXTENSIONS = env.list("REPORT_UPLOAD_EXTENSIONS", default=[".txt",
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Evidence files attached to progress, comments and sign-off requests (served only through a permission check).
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
+EVIDENCE_EXTENSIONS = env.list(
+    "EVIDENCE_EXTENSIONS",
+    default=[
+        ".jpg",
+        ".jpeg",
+        ".png",
+        ".gif",
+        ".webp",
+        ".pdf",
+        ".doc",
+        ".docx",
+        ".xls",
+        ".xlsx",
+        ".ppt",
+        ".pptx",
+        ".wps",
+        ".et",
+        ".dps",
+    ],
+)
+EVIDENCE_ROOT = env.path("EVIDENCE_ROOT", default=BASE_DIR / "var" / "evidence")
+
 # Targets: how far behind the milestone plan counts as at risk, and staleness.
 TARGET_AT_RISK_MARGIN_PERCENT = env.int("TARGET_AT_RISK_MARGIN_PERCENT", default=10)
 TARGET_STALE_DAYS = env.int("TARGET_STALE_DAYS", default=30)

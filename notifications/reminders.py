@@ -11,7 +11,8 @@ while overdue, escalation after M):
 - ESCALATION to the supervisors once, M working days after D.
 
 Sweeps only run on working days, so every send date is a working day. A send
-day the sweeps missed (beat down) is caught up for CATCH_UP working days; the
+day the sweeps missed (beat down) is caught up for CATCH_UP working days
+(an escalation, once per deadline, however late); the
 key's period makes the catch-up go out once. What an earlier run recorded is
 dropped before anything is rendered, so the hourly re-runs cost a few queries.
 """
@@ -83,10 +84,10 @@ def reminder_kind(deadline: date, on: date, policy: Policy, dates: _Dates | None
 
 
 def escalation_due(deadline: date, on: date, policy: Policy, dates: _Dates | None = None) -> bool:
+    """Escalation happens once per deadline, so it is caught up however late (its key's period is D)."""
     if deadline >= on or not policy.escalate_after:
         return False
-    late = (dates or _Dates()).between(deadline, on)
-    return policy.escalate_after <= late <= policy.escalate_after + CATCH_UP
+    return (dates or _Dates()).between(deadline, on) >= policy.escalate_after
 
 
 def reminders_due(*, on: date) -> list[Planned]:

@@ -203,7 +203,8 @@ class Workers:
         )
 
     def output(self) -> str:
-        return "\n".join(p.read_text(errors="replace")[-3000:] for p in sorted(self.logs.glob("*.log")))
+        texts = (p.read_text(errors="replace") for p in sorted(self.logs.glob("*.log")))
+        return "\n".join(f"{text[:3000]}\n…\n{text[-2000:]}" for text in texts)
 
 
 @pytest.fixture

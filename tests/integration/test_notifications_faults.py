@@ -89,8 +89,9 @@ def test_progress_is_saved_with_redis_down_and_reminders_go_out_once_it_is_back(
     from targets.models import ProgressUpdate
 
     # "Redis stopped" for this web process: its broker points at a port nobody listens on.
-    saved = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    # (Celery caches its connection pool once something published: drop it so the new URL takes effect.)
+    saved, saved_pool = app.conf.broker_url, app._pool
+    app.conf.broker_url, app._pool = "redis://127.0.0.1:1/0", None
     try:
         with pytest.raises(OperationalError):
             tasks.run_reminders.apply_async(retry=False)
@@ -106,7 +107,9 @@ def test_progress_is_saved_with_redis_down_and_reminders_go_out_once_it_is_back(
             assert response.status_code == 302
         assert time.monotonic() - started < 5  # nobody waited on the broker
     finally:
-        app.conf.broker_url = saved
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app.conf.broker_url, app._pool = saved, saved_pool
     assert list(ProgressUpdate.objects.filter(target=target).values_list("percent", flat=True)) == [10, 20, 30]
 
     # Redis is back: the worker and beat send the day's reminders and digests, each once.

@@ -136,3 +136,11 @@ def ada(org):
 def olga(other_org):
     """Administrator of another organisation: an outsider to `org`."""
     return _member(other_org, "olga", "admin")
+
+
+@pytest.fixture(autouse=True)
+def _browser_tests_use_the_orm_beside_playwright(request, monkeypatch):
+    """Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls there
+    unless told otherwise. Scoped to browser tests so it never leaks into other tests or subprocesses."""
+    if request.node.get_closest_marker("browser"):
+        monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from tests.reports.reconciliation_fixtures import import_pair
 
 # Playwright's sync API runs an event loop in this thread; the live server's ORM calls are fine.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

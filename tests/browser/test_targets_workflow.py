@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 # Playwright's sync API runs an event loop in this thread; the live server's ORM calls are fine.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

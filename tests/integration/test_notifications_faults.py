@@ -79,6 +79,11 @@ def test_worker_killed_mid_digest_run_every_digest_arrives_exactly_once(many_sta
     assert statuses == [("sent", len(many_staff))]
 
 
+def _use_broker(app, url: str) -> None:
+    app.conf.broker_url = url
+    app._after_fork()  # Celery's own reset of its cached connection and producer pools, as after a fork
+
+
 def test_progress_is_saved_with_redis_down_and_reminders_go_out_once_it_is_back(
     town, workers, worker_db, smtp, client, alice
 ):
@@ -89,9 +94,8 @@ def test_progress_is_saved_with_redis_down_and_reminders_go_out_once_it_is_back(
     from targets.models import ProgressUpdate
 
     # "Redis stopped" for this web process: its broker points at a port nobody listens on.
-    # (Celery caches its connection pool once something published: drop it so the new URL takes effect.)
-    saved, saved_pool = app.conf.broker_url, app._pool
-    app.conf.broker_url, app._pool = "redis://127.0.0.1:1/0", None
+    saved = app.conf.broker_url
+    _use_broker(app, "redis://127.0.0.1:1/0")
     try:
         with pytest.raises(OperationalError):
             tasks.run_reminders.apply_async(retry=False)
@@ -107,9 +111,7 @@ def test_progress_is_saved_with_redis_down_and_reminders_go_out_once_it_is_back(
             assert response.status_code == 302
         assert time.monotonic() - started < 5  # nobody waited on the broker
     finally:
-        if app._pool is not None:
-            app._pool.force_close_all()
-        app.conf.broker_url, app._pool = saved, saved_pool
+        _use_broker(app, saved)
     assert list(ProgressUpdate.objects.filter(target=target).values_list("percent", flat=True)) == [10, 20, 30]
 
     # Redis is back: the worker and beat send the day's reminders and digests, each once.

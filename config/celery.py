@@ -5,7 +5,7 @@
     celery -A config beat --loglevel=INFO          # … and exactly one beat
 
 Without REDIS_URL the broker is a folder under var/ (no server needed); its
-folders are created when a worker or beat starts.
+folders are created when the app is configured, in the worker, beat and any publisher alike.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from celery import Celery, signals
+from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -22,8 +22,7 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
-@signals.worker_init.connect
-@signals.beat_init.connect
+@app.on_after_configure.connect
 def _make_broker_folders(**_kwargs) -> None:
     from django.conf import settings
 

@@ -193,7 +193,7 @@ if "EMAIL_URL" in env:
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
-EMAIL_FILE_PATH = env.path("EMAIL_FILE_PATH", default=BASE_DIR / "var" / "mail")
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="督办 <duban@localhost>")
 
@@ -219,7 +219,7 @@ if REDIS_URL:
     # Longer than the longest retry countdown, so Redis does not hand a delayed retry to a second worker early.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": NOTIFICATIONS_RETRY_MAX_SECONDS + 15 * 60}
 else:
-    _broker_dir = BASE_DIR / "var" / "celery-broker"
+    _broker_dir = Path(env.str("CELERY_BROKER_FOLDER", default=str(BASE_DIR / "var" / "celery-broker")))
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),

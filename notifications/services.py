@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -255,8 +256,6 @@ def preference_update(*, user, digest: str | None = None, reminders: bool | None
 
 def unsubscribe(*, token: str, what: str | None = None) -> NotificationPreference:
     """Apply a one-click unsubscribe; raises django.core.signing.BadSignature for a forged token."""
-    from django.contrib.auth import get_user_model
-
     user_id, token_what = read_unsubscribe_token(token)
     what = what or token_what
     user = get_user_model().objects.get(pk=user_id)

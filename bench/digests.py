@@ -12,6 +12,7 @@ constant number of queries per batch of recipients.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -133,13 +134,20 @@ def main() -> None:
         reset_queries()
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
-            batches = [len(batch) for batch in digests_due(on=ON)]
+            built = list(digests_due(on=ON))
             build = time.perf_counter() - started
+        batches = [len(batch) for batch in built]
+        sizes = sorted(len(json.dumps(p.context, ensure_ascii=False).encode()) for batch in built for p in batch)
+        del built
         print(
             f"build weekly digests: {sum(batches)} digests in {len(batches)} batches, {build:.2f} s, "
             f"{len(captured)} queries ({len(captured) - len(batches)} for the board, 1 per batch of 500)"
         )
 
+        print(
+            f"stored context per digest: median {sizes[len(sizes) // 2] / 1024:.1f} KiB, "
+            f"max {sizes[-1] / 1024:.1f} KiB, total {sum(sizes) / 2**20:.1f} MiB"
+        )
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             result = digests_sweep(on=ON)

@@ -24,7 +24,7 @@ from notifications.workdays import first_working_day_of_week, is_working_day
 from targets.health import AT_RISK, CLOSED, HEALTH_LABELS, OVERDUE, last_update_date, target_health
 from targets.models import Department, Membership, Milestone, Organisation, ProgressUpdate, Target, TargetEvent
 
-LIST_LIMIT = 30  # items per list in one email; the rest is a count and a link to the board
+LIST_LIMIT = 20  # items per list in one email; the rest is a count and a link to the board
 SUPERVISING = (Membership.Role.SUPERVISOR, Membership.Role.ADMIN)
 KIND_LABELS = {Notification.Kind.WEEKLY: "周报", Notification.Kind.DAILY: "日报"}
 
@@ -150,18 +150,24 @@ class Board:
         next_due = min(open_dates) if open_dates else target.due_date
         last = last_update_date(target)
         since = last or timezone.localdate(target.created_at)
+        department = self.department_names.get(target.lead_department_id, "未分配")
         return {
             "id": target.pk,
             "title": target.title,
-            "url": target_url(target.pk),
-            "organisation_id": target.organisation_id,
-            "department": self.department_names.get(target.lead_department_id, "未分配"),
+            "department": department,
             "health": health or "",
-            "health_label": HEALTH_LABELS.get(health, ""),
             "next_due": next_due.isoformat(),
-            "next_due_cn": cn_date(next_due),
-            "last_update": last.isoformat() if last else "",
             "stale": (on - since).days > settings.TARGET_STALE_DAYS,
+            # What the templates show: the only part stored in each Notification's context (kept small,
+            # 3,000 digests are written in one sweep).
+            "public": {
+                "title": target.title,
+                "url": target_url(target.pk),
+                "department": department,
+                "health_label": HEALTH_LABELS.get(health, ""),
+                "next_due_cn": cn_date(next_due),
+                "last_update": last.isoformat() if last else "",
+            },
         }
 
     def organisation_overview(self, organisation_id: int) -> dict:
@@ -185,11 +191,11 @@ class Board:
                 if summary["health"] == OVERDUE:
                     row["overdue"] += 1
                     totals["overdue"] += 1
-                    row["overdue_items"].append(summary)
+                    row["overdue_items"].append(summary["public"])
                 elif summary["health"] == AT_RISK:
                     row["at_risk"] += 1
                     totals["at_risk"] += 1
-                    row["risk_items"].append(summary)
+                    row["risk_items"].append(summary["public"])
         rows = sorted(departments.values(), key=lambda r: (-r["overdue"], -r["at_risk"], r["name"]))
         for row in rows:
             row["overdue_items"] = row["overdue_items"][:LIST_LIMIT]
@@ -254,7 +260,7 @@ def _plan(user, kind: str, period: str, on: date, memberships, board: Board, pre
     stale = [s for s in summaries if s["stale"]]
     due_this_week = [s for s in due_soon if s["next_due"] <= week_end]
     changes = [
-        {**change, "title": board.summaries[i]["title"], "url": board.summaries[i]["url"]}
+        {**change, "title": board.summaries[i]["title"], "url": board.summaries[i]["public"]["url"]}
         for i in sorted(mine)
         for change in board.changes.get(i, [])
     ]
@@ -280,12 +286,12 @@ def _plan(user, kind: str, period: str, on: date, memberships, board: Board, pre
         "headline": headline,
         "mine": {
             "count": len(summaries),
-            "overdue": overdue[:LIST_LIMIT],
+            "overdue": [t["public"] for t in overdue[:LIST_LIMIT]],
             "overdue_count": len(overdue),
-            "due_soon": due_soon[:LIST_LIMIT],
+            "due_soon": [t["public"] for t in due_soon[:LIST_LIMIT]],
             "due_soon_count": len(due_soon),
             "due_this_week_count": len(due_this_week),
-            "stale": stale[:LIST_LIMIT],
+            "stale": [t["public"] for t in stale[:LIST_LIMIT]],
             "stale_count": len(stale),
             "changes": changes[:LIST_LIMIT],
             "changes_count": len(changes),

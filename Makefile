@@ -14,11 +14,15 @@ $(VENV)/.installed: requirements.txt
 
 install: $(VENV)/.installed
 
-# Set up and run Duban on SQLite with the sample reports loaded.
+# Set up and run Duban on SQLite with the sample reports loaded, plus a Celery worker with
+# embedded beat (filesystem broker, email to var/celery.log) that stops with the web server.
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo
-	$(PY) manage.py runserver $(HOST)
+	mkdir -p var
+	$(VENV)/bin/celery -A config worker -B --loglevel=INFO --concurrency=1 >var/celery.log 2>&1 & \
+	  WORKER=$$!; trap 'kill $$WORKER 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver $(HOST)
 
 # Browser tests need Debian's Chromium; install it when we may (root) and it is missing.
 chromium:

@@ -32,8 +32,10 @@ from reports.extraction.text import NormalisedText, clean_quote, normalise, unif
 from reports.extraction.units import chinese_to_int
 
 _SENTENCE_END = re.compile(r"[。;!?]")
-# "," separates clauses except inside a thousands group (1,200); ":" ends a lead-in.
-_CLAUSE_SEP = re.compile(r"(?<!\d),|,(?!\d{3}(?!\d))|(?<!\d):|:(?!\d)")
+# "," separates clauses except inside a thousands group (1,200); ":" ends a lead-in. Same matches as
+# r"(?<!\d),|,(?!\d{3}(?!\d))|(?<!\d):|:(?!\d)", written to start with the literal so the engine jumps from one
+# candidate character to the next instead of trying four alternatives at every position (~4x faster).
+_CLAUSE_SEP = re.compile(r",(?:(?<!\d,)|(?!\d{3}(?!\d)))|:(?:(?<!\d:)|(?!\d))")
 
 _LEAD = re.compile(
     r"^(?:\*+|\s+|[、(\[“”\"]|20\d\d\s*年(?:度)?|今年|明年|全年|年内|年底前?|到年底|本年度|其中|同时|并且?|以及|和|及|"
@@ -130,6 +132,9 @@ _SUBJECT_FIRST = re.compile(
     rf"^(?P<obj>[^,;。]{{2,36}}?)(?:全面|按期|如期|实现|年内|年底前|正式)?(?P<verb>(?:{_DONE_VERB})(?:并?(?:{_DONE_VERB}))?)"
     r"(?:工作|任务)?$"
 )
+# Necessary for _SUBJECT_FIRST (its verb group ends in a _DONE_VERB at the end of the clause): a cheap search that
+# spares the lazy, position-by-position match on the many clauses that end otherwise.
+_DONE_AT_END = re.compile(rf"(?:{_DONE_VERB})(?:工作|任务)?$")
 _VAGUE_OBJECT = re.compile(
     r"^(?:巩固|提升|深化|持续|做好|抢抓)|水平|能力|意识|氛围|格局|作用|效能|质量|成果|精神|理念|工作机制|体系建设|思想|作风|环境$|实效|机制$|新地标"
 )
@@ -581,7 +586,7 @@ def _deliverables(nt: NormalisedText, clause: _Clause, section: Section) -> list
 def _deliverable(nt: NormalisedText, clause: _Clause, section: Section) -> Commitment | None:
     body = clause.text
     core = _LEAD_ADVERB.sub("", body.strip(" *。;!?")).strip(" *")
-    m = _VERB_FIRST.match(core) or _SUBJECT_FIRST.match(core)
+    m = _VERB_FIRST.match(core) or (_SUBJECT_FIRST.match(core) if _DONE_AT_END.search(core) else None)
     if not m:
         return None
     obj = m.group("obj")

@@ -69,6 +69,10 @@ _NUMBERED = [
     ("(1)", re.compile(r"^[（(](\d{1,2})[)）]")),
 ]
 _TERMINAL = "。！？；;!?"
+# str.endswith takes a tuple of suffixes: built once here, not per line
+_TERMINAL_ENDS = tuple(_TERMINAL)
+_PARAGRAPH_ENDS = tuple(_TERMINAL + '：:”"）)')
+_SOFT_ENDS = tuple("。！？!?：:")
 _MARKER_FIRST = frozenset(_CN_NUM + "第（(0123456789０１２３４５６７８９")
 _CLAUSE_CUT = "，,。；;：:！？!?"
 _BARE_KEYWORDS = re.compile(
@@ -137,11 +141,11 @@ def _join_footnote_lines(lines: list[_Line]) -> None:
     budget = 0
     for ln in lines:
         if ln.kind == "footnote":
-            open_note, budget = not ln.text.endswith(tuple(_TERMINAL)), 6
+            open_note, budget = not ln.text.endswith(_TERMINAL_ENDS), 6
         elif open_note and ln.kind == "text" and budget > 0 and not _numbered(ln.text):
             ln.kind = "footnote+"
             budget -= 1
-            open_note = not ln.text.endswith(tuple(_TERMINAL))
+            open_note = not ln.text.endswith(_TERMINAL_ENDS)
         elif ln.kind == "text":
             open_note = False
 
@@ -167,7 +171,7 @@ def _mark_paragraph_starts(lines: list[_Line], width: int | None) -> None:
         if prev is None:
             ln.para_start = True
         else:
-            ended = prev.text.rstrip("*").endswith(tuple(_TERMINAL + '：:”"）)'))
+            ended = prev.text.rstrip("*").endswith(_PARAGRAPH_ENDS)
             if prev.text.rstrip("*")[-1:] in '”"）)':
                 ended = prev.text.rstrip('*”"）)')[-1:] in _TERMINAL + "：:"
             full = width is not None and len(prev.text) >= width - 2
@@ -196,7 +200,7 @@ def _is_heading_shaped(ln: _Line) -> bool:
 
 
 def _clean(s: str) -> str:
-    return re.sub(r"\*+", "", s).strip(_BLANK)
+    return s.replace("*", "").strip(_BLANK)  # drops every run of asterisks, as re.sub(r"\*+", "", s) would
 
 
 def _shorten(full: str, marker_len: int) -> str:
@@ -347,7 +351,7 @@ def split_sections(text: str) -> list[Section]:
         last_end = ln.end
         # a line after a sentence end may start a paragraph even when the line before was full width (wrapped
         # layouts); only the strongly worded detectors below (bare headings, targets, look-backs) accept that
-        soft = prev_text is None or prev_text.text.rstrip('*”"').endswith(tuple("。！？!?：:"))
+        soft = prev_text is None or prev_text.text.rstrip('*”"').endswith(_SOFT_ENDS)
         prev_text = ln
         if after_heading:
             ln.para_start, after_heading = True, False

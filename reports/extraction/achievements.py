@@ -172,6 +172,26 @@ _ONE_VERB = re.compile(r"(?:建成|新建|建设|打造|成立|开设|新增|设
 _SHARED_SUBJECT = re.compile(r"(?:均|都|皆|全部)\s*(?:达到|达|为|实现|超过)?\s*$")
 
 
+# Patterns of the per-figure helpers below, compiled once (they run for every figure of every review sentence).
+_MILESTONE = re.compile(r"首个|首批|第一个|唯一")
+_CONVERSION_END = re.compile(r"(?:折合|约合|合人民币|相当于)\s*$")
+_RULES = re.compile(r"规定|条例")
+_LIST_OR_CLAUSE_SEP = re.compile(r"[,;:。、和及与]")
+_DECREASE_END = re.compile(r"(?:减少|下降)(?:了)?\s*$")
+_GROWTH_HINT = re.compile(r"同比|比上年|较上年|增长率|增速|增幅|涨幅|降幅")
+_YEAR_WORD = re.compile(r"(?:19|20)\d{2}\s*年(?:度|底|末)?")
+_DONE_LEAD = re.compile(r"^[\u4e00-\u9fff]{0,4}?(?:完成|实现)(?!率)(?=[^\d\s]{2})")
+_CHANGE_END = re.compile(r"(?:增加|增长|减少|下降)(?:了)?\s*$")
+_COMPARED = re.compile(r"比|较|同比")
+_TOTAL_END = re.compile(r"(?:共|合计|共计)\s*$")
+_RATE_NAME_END = re.compile(r"(?:增速|增幅|增长率|涨幅|降幅|率)$")
+_PRICE_RISE = re.compile(r"上涨|涨")
+_DIGIT = re.compile(r"\d")
+_QUOTE_MARKS = re.compile(r"[“”\"‘’]")
+_POST_LEAD = re.compile(r"^(?:的|左右|以上|余|多)")
+_POST_TAIL = re.compile(r"(?:约|近|超过|超|逾|共|共计|计|达|达到)$")
+
+
 @dataclass
 class _Context:
     nt: NormalisedText
@@ -259,8 +279,13 @@ def _sentence(ctx: _Context, i: int) -> tuple[int, int]:
     return start, end
 
 
+def _plain_clause_start(t: str, s_start: int, i: int) -> int:
+    """Just after the last , ; or : of t[s_start:i] (s_start when there is none)."""
+    return max(t.rfind(",", s_start, i), t.rfind(";", s_start, i), t.rfind(":", s_start, i), s_start - 1) + 1
+
+
 def _clause_start(t: str, s_start: int, i: int, prev_end: int | None) -> int:
-    start = max([t.rfind(c, s_start, i) for c in ",;:"] + [s_start - 1]) + 1
+    start = _plain_clause_start(t, s_start, i)
     if prev_end is not None and prev_end > start:
         # a figure listed after another one in the same clause: "54 家、创新型小企业 75 家"
         gap = t[prev_end:i]
@@ -294,7 +319,7 @@ def _sentence_records(
             # look back a bounded window so each figure costs the same, instead of rescanning from its start.
             s_start = max(sentence_start, q.start - _LONG_SENTENCE // 2)
         c_start = _clause_start(t, s_start, q.start, prev_q.end if prev_q else None)
-        clause_start_plain = max([t.rfind(c, s_start, q.start) for c in ",;:"] + [s_start - 1]) + 1
+        clause_start_plain = _plain_clause_start(t, s_start, q.start)
         pre = t[c_start : q.start]
         pre_full = t[clause_start_plain : q.start]
         same_clause = prev_q is not None and not any(c in t[prev_q.end : q.start] for c in _CLAUSE_END)
@@ -393,9 +418,9 @@ def _skip(t: str, q: Quantity, pre: str, pre_full: str, prev_skipped: bool, nxt:
         return True  # 零部件
     if q.chinese and t[q.start - 1 : q.start] == "前":
         return True  # 跻身全球城市前五位: a class, not a count
-    if t[q.end : q.end + 1] == "的" and re.search(r"首个|首批|第一个|唯一", pre):
+    if t[q.end : q.end + 1] == "的" and _MILESTONE.search(pre):
         return True  # "成为全国首个经济总量突破5万亿元的城市": a milestone threshold
-    if re.search(r"(?:折合|约合|合人民币|相当于)\s*$", pre):
+    if _CONVERSION_END.search(pre):
         return True  # a conversion of the figure before
     size_class = q.qualifier_text in ("以上", "以下") and nxt is not None and nxt.start - q.end < 24
     if size_class and not any(c in t[q.end : nxt.start] for c in _CLAUSE_END + "、"):
@@ -404,7 +429,7 @@ def _skip(t: str, q: Quantity, pre: str, pre_full: str, prev_skipped: bool, nxt:
         after = re.match(r"\s*(?:以上|以下)\s*([\u4e00-\u9fff])", t[q.end : q.end + 6])
         if after and after.group(1) not in "的和及、":
             return True  # "实施10蒸吨以下燃煤锅炉改造": the class of the things, not an amount
-    if q.unit == "条" and re.search(r"规定|条例", pre_full):
+    if q.unit == "条" and _RULES.search(pre_full):
         return True  # "中央八项规定、自治区28条": a named set of rules
     if q.chinese and _QUOTED.search(t[max(0, q.start - 12) : q.start]):
         return True  # a name in quotation marks: “三站一场”, “新十条”
@@ -452,9 +477,9 @@ def _record(
     value = float(f"{q.value:.12g}")  # 287.9 亿 is 28789999999.999996 in binary
     if relation == "growth" and _DECLINE.search(_growth_word(pre, prev)):
         value = -abs(value)
-    after_figure = prev_q is not None and not re.search(r"[,;:。、和及与]", t[prev_q.end : q.start])
+    after_figure = prev_q is not None and not _LIST_OR_CLAUSE_SEP.search(t[prev_q.end : q.start])
     metric, subject, from_context = _metric(ctx, s_start, c_start, q, pre, relation, prev, after_figure)
-    if metric.endswith("增量") and re.search(r"(?:减少|下降)(?:了)?\s*$", pre):
+    if metric.endswith("增量") and _DECREASE_END.search(pre):
         value = -abs(value)  # 比上年减少 300 人
     start, end = ctx.nt.span(c_start, q.end)
     v_start, v_end = ctx.nt.span(q.start, q.end)
@@ -511,7 +536,7 @@ def _relation(q: Quantity, pre: str, prev: Achievement | None, prev_q: Quantity 
         return "ratio"  # "是 2010 年的 2.6 倍"
     if q.unit in ("%", "‰", "百分点", "倍"):
         core = _QUALIFIER_TAIL.sub("", pre.rstrip(" "))
-        if _GROWTH_TAIL.search(core) or re.search(r"同比|比上年|较上年|增长率|增速|增幅|涨幅|降幅", core[-6:]):
+        if _GROWTH_TAIL.search(core) or _GROWTH_HINT.search(core[-6:]):
             return "growth"
         if q.unit in ("百分点", "倍"):
             return "growth"
@@ -551,14 +576,14 @@ def _metric(
             core = rest  # "单位生产总值能耗累计下降 14%" keeps its indicator
     core = _BASELINE_RE.sub("", core)
     core = _UNPARSED_FIGURE.sub("", core)  # "PM2.5年均浓度为26.3微克/立方米、下降 7.4%"
-    core = re.sub(r"(?:19|20)\d{2}\s*年(?:度|底|末)?", "", core)
-    m = re.match(r"^[\u4e00-\u9fff]{0,4}?(?:完成|实现)(?!率)(?=[^\d\s]{2})", core)
+    core = _YEAR_WORD.sub("", core)
+    m = _DONE_LEAD.match(core)
     if m and not _VERB_ONLY.match(core[: m.end()]):
         core = core[m.end() :]  # "企业完成综合税收" -> 综合税收
     increment = ""
     if relation == "absolute":
-        m = re.search(r"(?:增加|增长|减少|下降)(?:了)?\s*$", core)
-        if m and (re.search(r"比|较|同比", pre) or not core[: m.start()].strip()):
+        m = _CHANGE_END.search(core)
+        if m and (_COMPARED.search(pre) or not core[: m.start()].strip()):
             increment = "增量"  # "比 2010 年增加 13480 元"
             core = core[: m.start()]
     if relation == "growth":
@@ -571,8 +596,8 @@ def _metric(
     m = _LOCATIVE.match(core)
     if m:
         core = m.group(1)
-    clause = t[max([t.rfind(c, s_start, q.start) for c in ",;:"] + [s_start - 1]) + 1 : q.start]
-    if core.endswith(("等", "在内")) or ("、" in clause and re.search(r"(?:共|合计|共计)\s*$", pre)):
+    clause = t[_plain_clause_start(t, s_start, q.start) : q.start]
+    if core.endswith(("等", "在内")) or ("、" in clause and _TOTAL_END.search(pre)):
         core = ""  # "和欣国际、新梅绿岛苑等 8 个社区花园": names, the object follows
     own = len(core) >= 2 and not _VERB_ONLY.match(core)
     if len(core) < 2:
@@ -627,8 +652,8 @@ def _metric(
 
 def _finish_name(core: str, relation: str, unit: str | None, pre: str, canonical: bool = True) -> str:
     """The suffix the commitments use for the kind of figure: 增速/涨幅, 排名, 倍数, 面积, 数/人数/户数."""
-    if relation == "growth" and not re.search(r"(?:增速|增幅|增长率|涨幅|降幅|率)$", core):
-        core += "涨幅" if re.search(r"上涨|涨", pre[-6:]) else "增速"
+    if relation == "growth" and not _RATE_NAME_END.search(core):
+        core += "涨幅" if _PRICE_RISE.search(pre[-6:]) else "增速"
     elif relation == "rank" and not core.endswith(("排名", "名次")):
         core += "排名"
     elif relation == "ratio" and unit == "倍":
@@ -640,24 +665,26 @@ def _finish_name(core: str, relation: str, unit: str | None, pre: str, canonical
     return canonical_metric(core) if canonical else core
 
 
+# Where the object after a figure stops: the first of these within 30 characters (one search, not one find each).
+_POST_STOPS = (*_CLAUSE_END, "、", "和", "以及", "及", "与", "获", "被", "成为", "开展", "实现", "达到", "纳入")
+_POST_STOP = re.compile("|".join(map(re.escape, _POST_STOPS)))
+
+
 def _post_object(t: str, end: int) -> str:
     """What a figure counts when it follows the verb: "完成 20 户家庭适老化改造" -> 家庭适老化改造."""
-    stop = len(t)
-    for c in (*_CLAUSE_END, "、", "和", "以及", "及", "与", "获", "被", "成为", "开展", "实现", "达到", "纳入"):
-        k = t.find(c, end, end + 30)
-        if k >= end:
-            stop = min(stop, k)
+    m = _POST_STOP.search(t, end, end + 30)
+    stop = m.start() if m else len(t)
     post = t[end:stop].strip(" *")
-    digit = re.search(r"\d", post)
+    digit = _DIGIT.search(post)
     if digit:
         post = post[: digit.start()]
         post = post[: post.rfind("的")] if "的" in post else post
     post = post.strip(" *")
-    post = _EVALUATIVE.sub("", re.sub(r"[“”\"‘’]", "", post))
+    post = _EVALUATIVE.sub("", _QUOTE_MARKS.sub("", post))
     if not post or len(post) > 20:
         return ""
-    post = re.sub(r"^(?:的|左右|以上|余|多)", "", post)
-    post = re.sub(r"(?:约|近|超过|超|逾|共|共计|计|达|达到)$", "", post)  # "6 个地块约 300 亩": the next figure's
+    post = _POST_LEAD.sub("", post)
+    post = _POST_TAIL.sub("", post)  # "6 个地块约 300 亩": the next figure's
     post = _POST_NOISE.sub("", post)
     return post if 2 <= len(post) <= 16 else ""
 
@@ -747,10 +774,13 @@ _MULTI_YEAR = re.compile(
 )
 
 
+_SINCE_FOUNDING = re.compile(r"(?:成立|组建|建立|设立|运营)以来")
+
+
 def _period(t: str, s_start: int, q_start: int, sec: Section) -> str | None:
     """The section's year, or the five years ending with it for 年均/五年/十二五 figures of a one-year review."""
     year = sec.year
-    if re.search(r"(?:成立|组建|建立|设立|运营)以来", t[s_start:q_start]):
+    if _SINCE_FOUNDING.search(t, s_start, q_start):
         return "since founding"  # 自经联社成立以来累计分配收益 5.11 亿元
     if year and len(year) == 4 and _MULTI_YEAR.search(t, s_start, q_start):
         return f"{int(year) - 4}-{year}"
@@ -768,7 +798,7 @@ def _as_of(t: str, s_start: int, c_start: int, q_start: int, sec: Section, revie
     year = sec.year if sec.year and len(sec.year) == 4 else None
     y = int(year) if year else (int(sec.year[-4:]) if sec.year else review_year)
     clause = t[c_start:q_start]
-    clause_full = t[max([t.rfind(c, s_start, q_start) for c in ",;:"] + [s_start - 1]) + 1 : q_start]
+    clause_full = t[_plain_clause_start(t, s_start, q_start) : q_start]
     if _FORECAST_RE.search(clause_full) or _FORECAST_RE.search(clause):
         return "projection", True
     if _YEAR_FORECAST_RE.search(clause_full):

@@ -31,6 +31,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import pytest
 
+from tests.conftest import require_service
+
 pytestmark = [pytest.mark.integration]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,7 +134,7 @@ class WorkerDatabase:
         elif self.vendor == "sqlite":
             self.url = f"sqlite:///{self.file}"
         else:
-            pytest.skip(f"no worker database for {self.vendor}")
+            require_service(False, f"a worker database for {self.vendor}")
 
     def hand_over(self) -> None:
         """SQLite: copy the in-memory test database to the file the worker opens (PostgreSQL shares it as is)."""

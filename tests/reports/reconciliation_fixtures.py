@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
+from tests.conftest import require_service
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 
@@ -12,7 +12,7 @@ CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 def corpus_file(name: str) -> Path:
     path = CORPUS / name
     if not path.exists():
-        pytest.skip(f"../shared/corpus is absent ({name}); the corpus pairs cannot be checked")
+        require_service(False, f"../shared/corpus ({name}) for the corpus pairs")
     return path
 
 

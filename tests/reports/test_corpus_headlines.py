@@ -11,7 +11,7 @@ from functools import cache
 import pytest
 
 from reports.extraction import extract_commitments
-from tests.conftest import SHARED
+from tests.conftest import SHARED, require_service
 
 CORPUS = SHARED / "corpus"
 
@@ -128,7 +128,7 @@ CONDITIONS = [
 def commitments_of(name: str):
     path = CORPUS / name
     if not path.exists():
-        pytest.skip(f"{CORPUS} is not available (the shared corpus sits next to the repository)")
+        require_service(False, f"{CORPUS} (the shared corpus beside the repository)")
     return extract_commitments(path.read_text(encoding="utf-8"))
 
 

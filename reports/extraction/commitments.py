@@ -168,14 +168,13 @@ def extract_commitments(text: str) -> list[Commitment]:
     if not plans:
         return []
     cuts = sorted(_section_cuts(nt, sections))
-    quantities = find_quantities(nt.text)
-    q_starts = [q.start for q in quantities]
     records: list[Commitment] = []
     lists = _find_lists(nt, sections, cuts)
     list_starts = [a for a, _, _ in lists]
     for _, _, listed in lists:
         records.extend(listed)
     locate = _section_locator(sections)
+    to_read: list[tuple[int, int, Section]] = []
     for sentence_start, sentence_end in _sentences(nt.text, cuts):
         k = bisect_right(list_starts, sentence_start) - 1
         if k >= 0 and sentence_start < lists[k][1]:
@@ -183,9 +182,25 @@ def extract_commitments(text: str) -> list[Commitment]:
         section = locate(nt.to_original(sentence_start))
         if section is None or section.mode != "plan":
             continue
+        to_read.append((sentence_start, sentence_end, section))
+    # The number layer is the costly part: scan only the sentences read (the same quantities a whole scan gives there).
+    quantities = find_quantities(nt.text, within=_merged_spans([(a, b) for a, b, _ in to_read]))
+    q_starts = [q.start for q in quantities]
+    for sentence_start, sentence_end, section in to_read:
         records.extend(_read_sentence(nt, sentence_start, sentence_end, section, quantities, q_starts))
     records.sort(key=lambda r: (r.start, r.value_start or r.start))
     return records
+
+
+def _merged_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans with the adjacent ones joined (consecutive sentences make one span)."""
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
 
 
 def _section_cuts(nt: NormalisedText, sections: list[Section]) -> set[int]:

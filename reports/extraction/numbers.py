@@ -9,6 +9,7 @@ years used as labels, slogans built from numerals (一户一档, 千家万户, �
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from reports.extraction.text import unify_width
@@ -212,12 +213,15 @@ def _inside_short_quote(text: str, start: int, end: int) -> bool:
     return any(c in tail for c in _CLOSE_QUOTE)
 
 
-def find_quantities(text: str) -> list[Quantity]:
-    """Numbers with units in `text`, in order, traps excluded. Offsets index `text` itself."""
+def find_quantities(text: str, within: list[tuple[int, int]] | None = None) -> list[Quantity]:
+    """Numbers with units in `text`, in order, traps excluded. Offsets index `text` itself.
+
+    `within` (sorted, non-overlapping [start, end) spans): only the quantities starting inside them, exactly those a
+    scan of the whole text would give there (the context around each span is read as usual)."""
     # one-for-one, offsets unchanged; skipped when there is nothing to unify (the normalised view)
     view = unify_width(text)
     out: list[Quantity] = []
-    for m in _QUANTITY.finditer(view):
+    for m in _QUANTITY.finditer(view) if within is None else _matches_within(view, within):
         q = (
             _rank(view, m)
             if m.group("rank")
@@ -232,6 +236,24 @@ def find_quantities(text: str) -> list[Quantity]:
         q.text = text[q.start : q.end]
         out.append(q)
     return out
+
+
+# No quantity contains sentence punctuation, so a scan of the whole text never runs across one: scanning from just
+# after such a character (or from the start of a match of the whole scan) finds the same matches from there on.
+_SYNC = "。;!?"
+
+
+def _matches_within(view: str, spans: list[tuple[int, int]]) -> Iterator[re.Match]:
+    """The matches of _QUANTITY.finditer(view) that start inside one of `spans`, without scanning the rest."""
+    resume = 0  # a point where the whole scan is known to be: the start of its last match seen
+    for a, b in spans:
+        sync = max(view.rfind(c, 0, a) for c in _SYNC) + 1
+        for m in _QUANTITY.finditer(view, max(sync, resume)):  # look-behinds still see the text before pos
+            if m.start() >= b:
+                resume = m.start()
+                break
+            if m.start() >= a:
+                yield m
 
 
 def _rank(text: str, m: re.Match) -> Quantity | None:

@@ -239,16 +239,26 @@ def find_quantities(text: str, within: list[tuple[int, int]] | None = None) -> l
 
 
 # No quantity contains sentence punctuation, so a scan of the whole text never runs across one: scanning from just
-# after such a character (or from the start of a match of the whole scan) finds the same matches from there on.
+# after such a character (or from the start of a match of the whole scan) finds the same matches from there on, and a
+# scan may end just after one (the pattern's look-aheads read one character past what it consumes).
 _SYNC = "。;!?"
+_SYNC_RE = re.compile(f"[{_SYNC}]")
 
 
 def _matches_within(view: str, spans: list[tuple[int, int]]) -> Iterator[re.Match]:
-    """The matches of _QUANTITY.finditer(view) that start inside one of `spans`, without scanning the rest."""
-    resume = 0  # a point where the whole scan is known to be: the start of its last match seen
+    """The matches of _QUANTITY.finditer(view) that start inside one of `spans`, without scanning the rest.
+
+    Each stretch of text is scanned at most about twice, so the cost stays linear however many spans there are."""
+    resume = 0  # a point where the whole scan is known to be
+    stop = -1  # the first sentence punctuation at or after the current span's end (len(view) when none)
     for a, b in spans:
-        sync = max(view.rfind(c, 0, a) for c in _SYNC) + 1
-        for m in _QUANTITY.finditer(view, max(sync, resume)):  # look-behinds still see the text before pos
+        start = max(resume, max(view.rfind(c, resume, a) for c in _SYNC) + 1) if resume < a else resume
+        if stop < b:
+            found = _SYNC_RE.search(view, b)
+            stop = found.start() if found else len(view)
+        end = min(stop + 1, len(view))
+        resume = end
+        for m in _QUANTITY.finditer(view, start, end):  # look-behinds still see the text before `start`
             if m.start() >= b:
                 resume = m.start()
                 break

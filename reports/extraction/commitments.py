@@ -139,15 +139,23 @@ _VAGUE_OBJECT = re.compile(
     r"^(?:巩固|提升|深化|持续|做好|抢抓)|水平|能力|意识|氛围|格局|作用|效能|质量|成果|精神|理念|工作机制|体系建设|思想|作风|环境$|实效|机制$|新地标"
 )
 
-# List markers: (一) (1) and 1. / 1、 (not 5.5 nor 1.2万). The look-behind sits after the first digit (same matches
-# as "(?<![\dA-Za-z.\-])(?P<d>\d{1,2})…"): a look-behind at the start is evaluated at every position, here
-# most positions fail on the first \d check instead (~1.8x faster scan of a whole document).
-_LIST_MARK = re.compile(r"\((?P<n>[一二三四五六七八九十]{1,3}|\d{1,2})\)|(?P<d>\d(?<![\dA-Za-z.\-]\d)\d?)[.、](?!\d)")
+# List markers: (一) (1) and 1. / 1、 (not 5.5 nor 1.2万), as two patterns: each starts with a literal or a digit, so
+# the engine skips straight to candidate characters, and their matches never overlap ("(" and ")" are in no dot
+# marker, and the digits of "(12)" are followed by ")"), so together they give what the single pattern
+# r"\((?P<n>[一二三四五六七八九十]{1,3}|\d{1,2})\)|(?<![\dA-Za-z.\-])(?P<d>\d{1,2})[.、](?!\d)" gives, ~3x faster.
+# The look-behind of the dot marker sits after its first digit (same matches).
+_PAREN_MARK = re.compile(r"\((?P<n>[一二三四五六七八九十]{1,3}|\d{1,2})\)")
+_DOT_MARK = re.compile(r"(?P<d>\d(?<![\dA-Za-z.\-]\d)\d?)[.、](?!\d)")
+
+
+def _list_marks(text: str) -> list[re.Match]:
+    """Every list marker of text, in document order (group 1 is the number as written)."""
+    return sorted([*_PAREN_MARK.finditer(text), *_DOT_MARK.finditer(text)], key=re.Match.start)
 
 
 def _mark_number(m: re.Match) -> tuple[str, int | None]:
     """(marker kind, its number): kinds keep (一), (1) and 1. lists apart."""
-    if m.group("d"):
+    if m.re is _DOT_MARK:
         return "dot", int(m.group("d"))
     n = m.group("n")
     return ("paren", int(n)) if n.isdigit() else ("cn", chinese_to_int(n))
@@ -648,7 +656,7 @@ def _find_lists(
     text = nt.text
     locate = _section_locator(sections)
     by_kind: dict[str, list[re.Match]] = {}
-    for m in _LIST_MARK.finditer(text):
+    for m in _list_marks(text):
         by_kind.setdefault(_mark_number(m)[0], []).append(m)
     out = []
     for marks in by_kind.values():
@@ -718,7 +726,7 @@ def _list_records(
         item_end = run[i + 1].start() if i + 1 < len(run) else end
         item = text[m.end() : item_end].rstrip(" ;。*")
         s, e = m.end(), m.end() + len(item)
-        label = f"{name}（{m.group('n') or m.group('d')}）"
+        label = f"{name}（{m.group(1)}）"
         out.append(
             _record(
                 nt,

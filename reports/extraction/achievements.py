@@ -284,8 +284,9 @@ def _plain_clause_start(t: str, s_start: int, i: int) -> int:
     return max(t.rfind(",", s_start, i), t.rfind(";", s_start, i), t.rfind(":", s_start, i), s_start - 1) + 1
 
 
-def _clause_start(t: str, s_start: int, i: int, prev_end: int | None) -> int:
-    start = _plain_clause_start(t, s_start, i)
+def _clause_start(t: str, plain_start: int, i: int, prev_end: int | None) -> int:
+    """Start of the clause of the figure at i, from the plain one (`_plain_clause_start`): after an earlier figure."""
+    start = plain_start
     if prev_end is not None and prev_end > start:
         # a figure listed after another one in the same clause: "54 家、创新型小企业 75 家"
         gap = t[prev_end:i]
@@ -318,8 +319,8 @@ def _sentence_records(
             # A run-on "sentence" of thousands of characters (a table flattened to text, or hostile input):
             # look back a bounded window so each figure costs the same, instead of rescanning from its start.
             s_start = max(sentence_start, q.start - _LONG_SENTENCE // 2)
-        c_start = _clause_start(t, s_start, q.start, prev_q.end if prev_q else None)
         clause_start_plain = _plain_clause_start(t, s_start, q.start)
+        c_start = _clause_start(t, clause_start_plain, q.start, prev_q.end if prev_q else None)
         pre = t[c_start : q.start]
         pre_full = t[clause_start_plain : q.start]
         same_clause = prev_q is not None and not any(c in t[prev_q.end : q.start] for c in _CLAUSE_END)
@@ -478,12 +479,12 @@ def _record(
     if relation == "growth" and _DECLINE.search(_growth_word(pre, prev)):
         value = -abs(value)
     after_figure = prev_q is not None and not _LIST_OR_CLAUSE_SEP.search(t[prev_q.end : q.start])
-    metric, subject, from_context = _metric(ctx, s_start, c_start, q, pre, relation, prev, after_figure)
+    metric, subject, from_context = _metric(ctx, s_start, c_start, q, pre, pre_full, relation, prev, after_figure)
     if metric.endswith("增量") and _DECREASE_END.search(pre):
         value = -abs(value)  # 比上年减少 300 人
     start, end = ctx.nt.span(c_start, q.end)
     v_start, v_end = ctx.nt.span(q.start, q.end)
-    as_of, forecast = _as_of(t, s_start, c_start, q.start, sec, ctx.review_year)
+    as_of, forecast = _as_of(t, s_start, c_start, q.start, pre_full, sec, ctx.review_year)
     baseline = None
     if relation == "ratio" and q.unit == "倍":
         m = re.search(r"(?:是|为|相当于)([^,;]{1,16}?)的?\s*$", t[c_start : q.start])
@@ -560,6 +561,7 @@ def _metric(
     c_start: int,
     q: Quantity,
     pre: str,
+    pre_full: str,
     relation: str,
     prev: Achievement | None,
     after_figure: bool = False,
@@ -596,7 +598,7 @@ def _metric(
     m = _LOCATIVE.match(core)
     if m:
         core = m.group(1)
-    clause = t[_plain_clause_start(t, s_start, q.start) : q.start]
+    clause = pre_full  # the whole clause before the figure
     if core.endswith(("等", "在内")) or ("、" in clause and _TOTAL_END.search(pre)):
         core = ""  # "和欣国际、新梅绿岛苑等 8 个社区花园": names, the object follows
     own = len(core) >= 2 and not _VERB_ONLY.match(core)
@@ -794,11 +796,10 @@ def _last_match(pattern: re.Pattern, t: str, start: int, end: int) -> re.Match |
     return last
 
 
-def _as_of(t: str, s_start: int, c_start: int, q_start: int, sec: Section, review_year: int | None):
+def _as_of(t: str, s_start: int, c_start: int, q_start: int, clause_full: str, sec: Section, review_year: int | None):
     year = sec.year if sec.year and len(sec.year) == 4 else None
     y = int(year) if year else (int(sec.year[-4:]) if sec.year else review_year)
     clause = t[c_start:q_start]
-    clause_full = t[_plain_clause_start(t, s_start, q_start) : q_start]
     if _FORECAST_RE.search(clause_full) or _FORECAST_RE.search(clause):
         return "projection", True
     if _YEAR_FORECAST_RE.search(clause_full):

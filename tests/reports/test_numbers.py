@@ -246,3 +246,23 @@ def test_long_runs_do_not_backtrack(run):
     started = time.perf_counter()
     find_quantities(run)
     assert time.perf_counter() - started < 2.0
+
+
+def test_scan_within_spans_equals_the_whole_scan_filtered_to_them(sample_path):
+    """`within=` (used by commitments to scan only plan sentences) finds exactly the quantities a whole
+    scan finds starting inside the spans, wherever the spans are cut."""
+    import random
+
+    from reports.extraction.text import normalise
+
+    texts = [sample_path(stem).read_text(encoding="utf-8") for stem in ("002", "003")]
+    texts += ["完成1个，" * 200, "1,2,3,4。5,000个;6-7个!第二名?百分之十五。" * 20]
+    rng = random.Random(7)
+    for raw in texts:
+        for text in (raw, normalise(raw).text):
+            whole = find_quantities(text)
+            for _ in range(15):
+                cuts = sorted(rng.sample(range(len(text) + 1), min(len(text) + 1, rng.choice([2, 4, 10, 30]))))
+                spans = [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts) - 1, 2) if rng.random() < 0.7]
+                expected = [q for q in whole if any(a <= q.start < b for a, b in spans)]
+                assert find_quantities(text, within=spans) == expected

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import django_filters
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -23,7 +22,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from targets import permissions, selectors, services
+from targets import selectors, services
 from targets.health import HEALTH_LABELS
 from targets.models import Department, Milestone, ProgressUpdate, Target, TargetEvent
 from targets.serializers import (
@@ -171,7 +170,7 @@ class TargetDetailAPI(RetrieveAPIView):
         responses={200: TargetDetailSerializer, 404: ErrorSerializer},
     )
     def get(self, request: Request, pk: int) -> Response:
-        target = _visible_target(request, pk)
+        target = selectors.target_visible_to(user=request.user, pk=pk)
         if request.headers.get("If-None-Match", "").strip() == etag(target):
             return with_etag(Response(status=status.HTTP_304_NOT_MODIFIED), target)
         return with_etag(Response(self.get_serializer(target).data), target)
@@ -185,7 +184,7 @@ class TargetProgressAPI(GenericAPIView):
 
     @extend_schema(summary="进展填报记录", responses={200: ProgressUpdateSerializer(many=True), 404: ErrorSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        target = _visible_target(request, pk)
+        target = selectors.target_visible_to(user=request.user, pk=pk)
         return Response(ProgressUpdateSerializer(target.updates.all(), many=True).data)
 
     @extend_schema(
@@ -195,7 +194,7 @@ class TargetProgressAPI(GenericAPIView):
         responses={201: ProgressUpdateSerializer, **WRITE_ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
-        target = _visible_target(request, pk)
+        target = selectors.target_visible_to(user=request.user, pk=pk)
         serializer = ProgressCreateSerializer(data=request.data)
         if not serializer.is_valid():
             return error_response(_first_message(serializer.errors))
@@ -229,16 +228,6 @@ class TargetProgressAPI(GenericAPIView):
         except ValidationError as error:
             return error_response(_first_message(error))
         return with_etag(Response(ProgressUpdateSerializer(update).data, status=status.HTTP_201_CREATED), target)
-
-
-def _visible_target(request: Request, pk: int) -> Target:
-    try:
-        target = selectors.target_detail(pk=pk)
-    except Target.DoesNotExist:
-        raise Http404 from None
-    if not permissions.can_view_target(request.user, target):
-        raise Http404
-    return target
 
 
 # --- workflow actions -------------------------------------------------------------------
@@ -276,7 +265,7 @@ class TargetActionAPI(GenericAPIView):
         raise NotImplementedError
 
     def post(self, request: Request, pk: int) -> Response:
-        target = _visible_target(request, pk)
+        target = selectors.target_visible_to(user=request.user, pk=pk)
         serializer = self.get_serializer(data=request.data)
         if not serializer.is_valid():
             return error_response(_first_message(serializer.errors))
@@ -401,7 +390,7 @@ class TargetCommentsAPI(GenericAPIView):
 
     @extend_schema(summary="评论列表", responses={200: TargetEventSerializer(many=True), 404: ErrorSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        target = _visible_target(request, pk)
+        target = selectors.target_visible_to(user=request.user, pk=pk)
         comments = [e for e in target.events.all() if e.kind == TargetEvent.Kind.COMMENT]
         return Response(TargetEventSerializer(comments, many=True).data)
 
@@ -411,7 +400,7 @@ class TargetCommentsAPI(GenericAPIView):
         responses={201: TargetEventSerializer, **ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
-        target = _visible_target(request, pk)
+        target = selectors.target_visible_to(user=request.user, pk=pk)
         serializer = self.get_serializer(data=request.data)
         if not serializer.is_valid():
             return error_response(_first_message(serializer.errors))
@@ -438,7 +427,7 @@ class TargetEvidenceAPI(GenericAPIView):
         summary="佐证材料列表（下载地址需登录并有权查看该任务）", responses={200: EvidenceSerializer(many=True)}
     )
     def get(self, request: Request, pk: int) -> Response:
-        target = _visible_target(request, pk)
+        target = selectors.target_visible_to(user=request.user, pk=pk)
         return Response(EvidenceSerializer(target.evidence.all(), many=True).data)
 
     @extend_schema(
@@ -447,7 +436,7 @@ class TargetEvidenceAPI(GenericAPIView):
         responses={201: EvidenceSerializer(many=True), **ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
-        target = _visible_target(request, pk)
+        target = selectors.target_visible_to(user=request.user, pk=pk)
         serializer = CommentCreateSerializer(data=request.data)
         if not serializer.is_valid():
             return error_response(_first_message(serializer.errors))
@@ -473,7 +462,7 @@ class TargetMilestonesAPI(GenericAPIView):
 
     @extend_schema(summary="时间节点列表", responses={200: MilestoneSerializer(many=True), 404: ErrorSerializer})
     def get(self, request: Request, pk: int) -> Response:
-        target = _visible_target(request, pk)
+        target = selectors.target_visible_to(user=request.user, pk=pk)
         return Response(MilestoneSerializer(target.milestones.all(), many=True).data)
 
     @extend_schema(
@@ -483,7 +472,7 @@ class TargetMilestonesAPI(GenericAPIView):
         responses={201: TargetDetailSerializer, **WRITE_ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
-        target = _visible_target(request, pk)
+        target = selectors.target_visible_to(user=request.user, pk=pk)
         serializer = self.get_serializer(data=request.data)
         if not serializer.is_valid():
             return error_response(_first_message(serializer.errors))
@@ -519,7 +508,7 @@ class MilestoneAPI(GenericAPIView):
         responses={200: TargetDetailSerializer, **WRITE_ERRORS},
     )
     def patch(self, request: Request, pk: int) -> Response:
-        milestone, target = _visible_milestone(request, pk)
+        milestone, target = selectors.milestone_visible_to(user=request.user, pk=pk)
         serializer = self.get_serializer(data=request.data, partial=True)
         if not serializer.is_valid():
             return error_response(_first_message(serializer.errors))
@@ -543,7 +532,7 @@ class MilestoneAPI(GenericAPIView):
         responses={200: TargetDetailSerializer, **WRITE_ERRORS},
     )
     def delete(self, request: Request, pk: int) -> Response:
-        milestone, target = _visible_milestone(request, pk)
+        milestone, target = selectors.milestone_visible_to(user=request.user, pk=pk)
         version = request.query_params.get("version")
         data = {"version": int(version)} if (version or "").isdigit() else {}
         return _run_write(
@@ -570,7 +559,7 @@ class MilestoneDoneAPI(GenericAPIView):
         responses={200: TargetDetailSerializer, **WRITE_ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
-        milestone, target = _visible_milestone(request, pk)
+        milestone, target = selectors.milestone_visible_to(user=request.user, pk=pk)
         serializer = self.get_serializer(data=request.data)
         if not serializer.is_valid():
             return error_response(_first_message(serializer.errors))
@@ -585,15 +574,3 @@ class MilestoneDoneAPI(GenericAPIView):
                 expected_version=expected_version(request, data),
             ),
         )
-
-
-def _visible_milestone(request: Request, pk: int) -> tuple[Milestone, Target]:
-    target_id = Milestone.objects.filter(pk=pk).values_list("target_id", flat=True).first()
-    if target_id is None:
-        raise Http404
-    target = _visible_target(request, target_id)
-    milestone = next((m for m in target.milestones.all() if m.pk == pk), None)
-    if milestone is None:
-        raise Http404
-    milestone.target = target
-    return milestone, target

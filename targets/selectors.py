@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.http import Http404
 
 from targets import permissions
 from targets.health import (
@@ -67,6 +68,31 @@ def target_detail(*, pk: int) -> Target:
         )
         .get(pk=pk)
     )
+
+
+def target_visible_to(*, user, pk: int) -> Target:
+    """`target_detail` for someone allowed to see it; Http404 otherwise, so as not to reveal that another
+    organisation's target exists. Pages and API share it."""
+    try:
+        target = target_detail(pk=pk)
+    except Target.DoesNotExist:
+        raise Http404 from None
+    if not permissions.can_view_target(user, target):
+        raise Http404
+    return target
+
+
+def milestone_visible_to(*, user, pk: int) -> tuple[Milestone, Target]:
+    """An open milestone and its target (as `target_visible_to` loads it); Http404 when either is out of sight."""
+    target_id = Milestone.objects.filter(pk=pk).values_list("target_id", flat=True).first()
+    if target_id is None:
+        raise Http404
+    target = target_visible_to(user=user, pk=target_id)
+    milestone = next((m for m in target.milestones.all() if m.pk == pk), None)
+    if milestone is None:
+        raise Http404
+    milestone.target = target
+    return milestone, target
 
 
 def filter_targets(

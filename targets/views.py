@@ -37,7 +37,7 @@ from targets.forms import (
     TargetFilterForm,
 )
 from targets.health import HEALTH_LABELS, HEALTH_ORDER, progress_percent, target_health
-from targets.models import Evidence, Milestone, ProgressUpdate, Target
+from targets.models import Evidence, ProgressUpdate, Target
 
 PAGE_SIZE = 50
 STALE_STATUS = 409
@@ -148,14 +148,14 @@ def target_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def target_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    target = _visible_target(request, pk)
+    target = selectors.target_visible_to(user=request.user, pk=pk)
     return _render_detail(request, target)
 
 
 @login_required
 @require_POST
 def target_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    target = _visible_target(request, pk)
+    target = selectors.target_visible_to(user=request.user, pk=pk)
     form = ProgressForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_detail(request, target, progress_form=form, status=400)
@@ -176,7 +176,7 @@ def target_progress(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except services.StaleVersionError as error:
         # Keep what the person typed, with the current version, so they can check the new figures and resend.
-        target = _visible_target(request, pk)
+        target = selectors.target_visible_to(user=request.user, pk=pk)
         messages.error(request, f"{error}（您填写的内容未保存，已保留在表单中，请核对最新进展后再提交。）")
         fresh = request.POST.copy()
         fresh["version"] = str(target.version)
@@ -195,7 +195,7 @@ def target_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def target_lifecycle(request: HttpRequest, pk: int) -> HttpResponse:
     """Older single-button form (request sign-off, sign off, request extension without a date)."""
-    target = _visible_target(request, pk)
+    target = selectors.target_visible_to(user=request.user, pk=pk)
     form = LifecycleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请求无效，请刷新页面后重试。")
@@ -224,7 +224,7 @@ def _action_view(form_class, success: str, call, *, files: bool = False):
     @login_required
     @require_POST
     def view(request: HttpRequest, pk: int) -> HttpResponse:
-        target = _visible_target(request, pk)
+        target = selectors.target_visible_to(user=request.user, pk=pk)
         form = form_class(request.POST, request.FILES) if files else form_class(request.POST)
         if not form.is_valid():
             messages.error(request, _form_errors(form))
@@ -335,7 +335,7 @@ milestone_add = _action_view(
 @login_required
 @require_POST
 def target_reassign(request: HttpRequest, pk: int) -> HttpResponse:
-    target = _visible_target(request, pk)
+    target = selectors.target_visible_to(user=request.user, pk=pk)
     form = ReassignForm(request.POST, target=target)
     if not form.is_valid():
         messages.error(request, "请选择本组织的牵头单位。")
@@ -356,17 +356,10 @@ def target_reassign(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _visible_milestone(request: HttpRequest, pk: int) -> tuple[Milestone, Target]:
-    milestone = get_object_or_404(Milestone.objects.select_related("target__organisation"), pk=pk)
-    target = _visible_target(request, milestone.target_id)
-    milestone.target = target
-    return milestone, target
-
-
 @login_required
 @require_POST
 def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
-    milestone, target = _visible_milestone(request, pk)
+    milestone, target = selectors.milestone_visible_to(user=request.user, pk=pk)
     version = request.POST.get("version")
     return _run(
         request,
@@ -383,7 +376,7 @@ def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    milestone, target = _visible_milestone(request, pk)
+    milestone, target = selectors.milestone_visible_to(user=request.user, pk=pk)
     form = MilestoneForm(request.POST)
     if not form.is_valid():
         messages.error(request, _form_errors(form))
@@ -403,7 +396,7 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def milestone_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    milestone, target = _visible_milestone(request, pk)
+    milestone, target = selectors.milestone_visible_to(user=request.user, pk=pk)
     form = CancelForm(request.POST)
     version = request.POST.get("version") or ""
     if not version.isdigit():
@@ -448,15 +441,17 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 def _run(request: HttpRequest, target: Target, success: str, call) -> HttpResponse:
     try:
         call()
-    except services.StaleVersionError as error:
-        messages.error(request, str(error))
-        return _render_detail(request, _visible_target(request, target.pk), status=STALE_STATUS)
-    except PermissionDenied as error:
-        messages.error(request, _message(error))
-        return _render_detail(request, _visible_target(request, target.pk), status=403)
-    except ValidationError as error:
-        messages.error(request, _message(error))
-        return _render_detail(request, _visible_target(request, target.pk), status=400)
+    except (services.StaleVersionError, PermissionDenied, ValidationError) as error:
+        messages.error(request, str(error) if isinstance(error, services.StaleVersionError) else _message(error))
+        code = (
+            STALE_STATUS
+            if isinstance(error, services.StaleVersionError)
+            else 403
+            if isinstance(error, PermissionDenied)
+            else 400
+        )
+        # Re-read: the page shows the target as it is now, next to the message.
+        return _render_detail(request, selectors.target_visible_to(user=request.user, pk=target.pk), status=code)
     messages.success(request, success)
     return redirect("target-detail", pk=target.pk)
 
@@ -489,16 +484,6 @@ def _quote(text: str) -> str:
     from urllib.parse import quote
 
     return quote(text)
-
-
-def _visible_target(request: HttpRequest, pk: int) -> Target:
-    try:
-        target = selectors.target_detail(pk=pk)
-    except Target.DoesNotExist:
-        raise Http404 from None
-    if not permissions.can_view_target(request.user, target):
-        raise Http404  # do not reveal that another organisation's target exists
-    return target
 
 
 def _message(error: Exception) -> str:

@@ -59,6 +59,48 @@ def chromium_path() -> str:
     return path if Path(path).exists() else shutil.which("chromium")
 
 
+# Debian's Chromium on a closed network: without these flags it floods the network with refused connections.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def open_browser(chromium_path, tmp_path):
+    """Open Chromium windows with fresh profiles: `open_browser(width=390, height=844, **playwright_options)`
+    returns a BrowserContext; all are closed after the test."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        contexts = []
+
+        def open_context(*, width: int = 390, height: int = 844, **options):
+            context = playwright.chromium.launch_persistent_context(
+                str(tmp_path / f"profile-{len(contexts)}"),
+                executable_path=chromium_path,
+                headless=True,
+                args=CHROMIUM_FLAGS,
+                viewport={"width": width, "height": height},
+                **options,
+            )
+            context.set_default_timeout(15000)
+            contexts.append(context)
+            return context
+
+        try:
+            yield open_context
+        finally:
+            for context in contexts:
+                context.close()
+
+
 @pytest.fixture
 def sample_path():
     def _path(stem: str) -> Path:

@@ -6,41 +6,12 @@ import pytest
 
 from tests.reports.reconciliation_fixtures import import_pair
 
-# Playwright's sync API runs an event loop in this thread; the live server's ORM calls are fine.
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture
-def browser_page(chromium_path, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=chromium_path,
-            headless=True,
-            args=FLAGS,
-            accept_downloads=True,
-            viewport={"width": 1280, "height": 900},
-        )
-        context.set_default_timeout(15000)
-        page = context.new_page()
-        try:
-            yield page
-        finally:
-            context.close()
+def browser_page(open_browser):
+    return open_browser(width=1280, height=900, accept_downloads=True).new_page()
 
 
 def test_run_confirm_override_and_download(live_server, browser_page, org, sam, tmp_path):

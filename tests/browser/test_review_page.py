@@ -7,42 +7,14 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; the live server's ORM calls are fine.
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DOCS = Path(__file__).resolve().parent.parent / "data" / "docs"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture
-def browser_page(chromium_path, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    profile = tmp_path / "profile"
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=chromium_path,
-            headless=True,
-            args=FLAGS,
-            viewport={"width": 390, "height": 844},  # a phone
-        )
-        context.set_default_timeout(15000)
-        page = context.new_page()
-        try:
-            yield page
-        finally:
-            context.close()
+def browser_page(open_browser):
+    return open_browser().new_page()  # a phone
 
 
 def log_in(page, base_url: str, username: str, password: str) -> None:

@@ -4,30 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; the live server's ORM calls are fine.
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 
 
 @pytest.fixture
-def phone(chromium_path, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=chromium_path,
-            headless=True,
-            args=FLAGS,
-            viewport={"width": 390, "height": 844},
-        )
-        context.set_default_timeout(15000)
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
+def phone(open_browser):
+    return open_browser().new_page()
 
 
 def test_staff_reports_progress_and_a_stale_form_is_refused(live_server, phone, make_target, dept_housing, bob, ada):

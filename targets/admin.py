@@ -42,6 +42,21 @@ if admin.site.is_registered(User):
     admin.site.unregister(User)
 
 
+class AppendOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by services (history, evidence): nothing is added or deleted through the admin."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ReadOnlyAdmin(AppendOnlyAdmin):
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     """People and their roles: one Membership per organisation (staff belong to a department)."""
@@ -274,7 +289,7 @@ def _call(request, service, **kwargs):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(AppendOnlyAdmin):
     """Read-only list; files are downloaded from the target's page (permission-checked)."""
 
     list_display = ["original_name", "target", "uploaded_by", "uploaded_at", "size", "content_type"]
@@ -283,15 +298,9 @@ class EvidenceAdmin(admin.ModelAdmin):
     readonly_fields = ["target", "update", "event", "file", "original_name", "content_type", "size", "uploaded_by",
                        "uploaded_at"]  # fmt: skip
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(admin.ModelAdmin):
+class ProgressUpdateAdmin(ReadOnlyAdmin):
     """Read-only: a correction is a new update, never an edit."""
 
     list_display = ["target", "author", "created_at", "value", "percent"]
@@ -299,28 +308,10 @@ class ProgressUpdateAdmin(admin.ModelAdmin):
     search_fields = ["target__title", "author__username", "note"]
     list_select_related = ["target", "author"]
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(TargetEvent)
-class TargetEventAdmin(admin.ModelAdmin):
+class TargetEventAdmin(ReadOnlyAdmin):
     list_display = ["target", "kind", "actor", "created_at", "message"]
     list_filter = ["kind", "created_at"]
     search_fields = ["target__title", "message", "actor__username"]
     list_select_related = ["target", "actor"]
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

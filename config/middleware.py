@@ -1,0 +1,64 @@
+"""A lost or unavailable database answers 503 with a Chinese message instead of a 500 page.
+
+When PostgreSQL restarts, fails over or refuses connections, whatever query the view runs raises
+OperationalError or InterfaceError. The request cannot be served, but nothing is half written: every write the
+services make is one transaction, which PostgreSQL rolls back when its connection dies. So the honest answer is
+"try again shortly": 503 with Retry-After, JSON for the API, a plain page for people. The page is a constant, not
+a template: rendering must not need the database (context processors load the user).
+
+Django drops the broken connection at the end of the request (errors_occurred), and CONN_HEALTH_CHECKS makes a
+worker check its persistent connection before reusing it, so the worker serves again as soon as the database is
+back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 5
+MESSAGE = "数据库暂时无法访问，请稍后重试。如刚才提交过内容，请先刷新页面确认是否已保存。"
+PAGE = f"""<!doctype html>
+<html lang="zh-hans">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>服务暂时不可用 - 督办</title></head>
+<body style="font-family: sans-serif; max-width: 36em; margin: 3em auto; padding: 0 1em">
+<h1>服务暂时不可用</h1>
+<p>{MESSAGE}</p>
+<p><a href="">重新加载</a></p>
+</body>
+</html>
+"""
+
+
+def database_unavailable_response(request: HttpRequest) -> HttpResponse:
+    response: HttpResponse
+    if request.path_info.startswith("/api/"):
+        response = JsonResponse({"detail": MESSAGE}, status=503, json_dumps_params={"ensure_ascii": False})
+    else:
+        response = HttpResponse(PAGE, status=503, content_type="text/html; charset=utf-8")
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Turn OperationalError/InterfaceError from a view (or its rendering) into a clean 503."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None  # anything else is a bug: let Django answer 500 and report it
+        # One line, no traceback: an outage would otherwise flood the log with identical stacks.
+        logger.warning("database unavailable, answered 503: %s %s: %s", request.method, request.path, exception)
+        return database_unavailable_response(request)

@@ -1,6 +1,7 @@
 """Health of a target on a given day: one function used by the API, the pages and the digests.
 
-Health is computed, never stored (see DESIGN.md "Lifecycle and health"):
+Health is computed, never stored (see DESIGN.md "Lifecycle and health"); only its date-independent basis is
+(`health_basis`: progress and the day after which the target is overdue), so SQL can find the overdue ones:
 
 - red `overdue`: the due date or a milestone passed and was not met (a ceiling
   exceeded after its due date; a condition breached);
@@ -39,31 +40,34 @@ HEALTH_LABELS = {OVERDUE: "已逾期", AT_RISK: "有风险", DUE_SOON: "临近�
 HEALTH_ORDER = {OVERDUE: 0, AT_RISK: 1, DUE_SOON: 2, ON_TRACK: 3, None: 4}
 CLOSED = {"signed_off", "cancelled"}
 RATE_RELATIONS = {"growth", "share", "ratio", "rank"}
+# `late_after` of a breached condition: overdue on every day. Far enough back to sort first, valid on every
+# database.
+ALWAYS_LATE = date(1900, 1, 1)
 
 
 def target_health(target, *, on: date) -> str | None:
     if target.lifecycle in CLOSED:
         return None
     milestones = sorted(target.milestones.all(), key=lambda m: (m.due_date, m.pk or 0))
-    updates = list(target.updates.all())
-    latest = max(updates, key=lambda u: (u.created_at, u.pk or 0)) if updates else None
+    latest = latest_update(target)
     margin = settings.TARGET_AT_RISK_MARGIN_PERCENT
 
+    # The overdue decision is the stored basis' (SQL filters on `late_after`): one rule, so the board, the API
+    # and the digests cannot disagree with the overdue query.
+    progress, late = health_basis(target, milestones=milestones, latest=latest)
+    if late is not None and on > late:
+        return OVERDUE
+
     if target.kind == "condition":
-        breached = latest is not None and latest.percent is not None and latest.percent < 100
-        return OVERDUE if breached else ON_TRACK
+        return ON_TRACK
 
     if target.kind == "quantitative" and target.comparator == "<=":
         return _ceiling_health(target, milestones, latest, on, margin)
 
-    progress = progress_percent(target, milestones=milestones, latest=latest)
-    complete = (progress is not None and progress >= 100) or (bool(milestones) and all(m.done_on for m in milestones))
-    if complete:
+    if _complete(milestones, progress):
         return ON_TRACK
 
     open_milestones = [m for m in milestones if not _milestone_met(target, m, progress)]
-    if target.due_date < on or any(m.due_date < on for m in open_milestones):
-        return OVERDUE
     if planned_percent(target, milestones=milestones, on=on) - (progress or 0) > margin:
         return AT_RISK
     if _stale(target, latest, milestones, on):
@@ -73,13 +77,39 @@ def target_health(target, *, on: date) -> str | None:
     return ON_TRACK
 
 
+def latest_update(target):
+    updates = list(target.updates.all())
+    return max(updates, key=lambda u: (u.created_at, u.pk or 0)) if updates else None
+
+
+def health_basis(target, *, milestones, latest) -> tuple[float | None, date | None]:
+    """The date-independent part of health, stored on Target as (`progress`, `late_after`).
+
+    The target is overdue on day `on` iff it is open and `on > late_after` (None: never, as things stand).
+    `milestones` are the open (not cancelled) ones; `latest` the latest progress update or None.
+    """
+    progress = progress_percent(target, milestones=milestones, latest=latest)
+    if target.kind == "condition":
+        breached = latest is not None and latest.percent is not None and latest.percent < 100
+        return progress, ALWAYS_LATE if breached else None
+    if target.kind == "quantitative" and target.comparator == "<=":
+        return progress, target.due_date if _over_final_cap(target, milestones, latest) else None
+    if _complete(milestones, progress):
+        return progress, None
+    open_dates = [m.due_date for m in milestones if not _milestone_met(target, m, progress)]
+    return progress, min([target.due_date, *open_dates])
+
+
+def _complete(milestones, progress: float | None) -> bool:
+    return (progress is not None and progress >= 100) or (bool(milestones) and all(m.done_on for m in milestones))
+
+
 def progress_percent(target, *, milestones=None, latest=None) -> float | None:
     """How far along the target is, in percent of the whole; None when nothing was reported."""
     if milestones is None:
         milestones = list(target.milestones.all())
     if latest is None:
-        updates = list(target.updates.all())
-        latest = max(updates, key=lambda u: (u.created_at, u.pk or 0)) if updates else None
+        latest = latest_update(target)
     reported = None
     if latest is not None:
         if latest.percent is not None:
@@ -127,23 +157,15 @@ def _milestone_met(target, milestone, progress: float | None) -> bool:
 
 
 def _ceiling_health(target, milestones, latest, on: date, margin: float) -> str:
-    """Lower is better: the latest figure must stay under the cap (the cumulative plan, for a level)."""
-    figure = None
-    cap = target.target_value
-    if latest is not None:
-        if latest.value is not None and cap is not None:
-            figure = latest.value
-            if target.relation not in RATE_RELATIONS:
-                cap = _planned_cap(target, milestones, on) or cap
-        elif latest.percent is not None:
-            figure, cap = latest.percent, 100.0
-    if figure is not None and cap is not None and figure > cap:
-        if on > target.due_date:
-            return OVERDUE
-        if figure > cap * (1 + margin / 100):
-            return AT_RISK
+    """Lower is better: the latest figure must stay under the cap (the cumulative plan, for a level).
+
+    Over the final cap after the due date is overdue: `health_basis` decides that, before this is called.
+    """
     if on > target.due_date:
         return ON_TRACK  # the year ended under the cap
+    figure, cap = _ceiling_figure(target, milestones, latest, on=on)
+    if figure is not None and cap is not None and figure > cap and figure > cap * (1 + margin / 100):
+        return AT_RISK
     if _stale(target, latest, milestones, on):
         return AT_RISK
     if _due_soon([m.due_date for m in milestones if not m.done_on] + [target.due_date], on):
@@ -151,10 +173,30 @@ def _ceiling_health(target, milestones, latest, on: date, margin: float) -> str:
     return ON_TRACK
 
 
-def _planned_cap(target, milestones, on: date) -> float | None:
+def _ceiling_figure(target, milestones, latest, *, on: date | None) -> tuple[float | None, float | None]:
+    """The latest figure and the cap it is held to on `on` (None: the final cap, once the plan has run out)."""
+    if latest is None:
+        return None, target.target_value
+    if latest.value is not None and target.target_value is not None:
+        cap = target.target_value
+        if target.relation not in RATE_RELATIONS:
+            cap = _planned_cap(target, milestones, on) or cap
+        return latest.value, cap
+    if latest.percent is not None:
+        return latest.percent, 100.0
+    return None, target.target_value
+
+
+def _over_final_cap(target, milestones, latest) -> bool:
+    milestones = sorted(milestones, key=lambda m: (m.due_date, m.pk or 0))
+    figure, cap = _ceiling_figure(target, milestones, latest, on=None)
+    return figure is not None and cap is not None and figure > cap
+
+
+def _planned_cap(target, milestones, on: date | None) -> float | None:
     if target.target_value is None or not any(m.expected_value is not None for m in milestones):
         return None
-    return target.target_value * planned_percent(target, milestones=milestones, on=on) / 100
+    return target.target_value * planned_percent(target, milestones=milestones, on=on or date.max) / 100
 
 
 def _stale(target, latest, milestones, on: date) -> bool:

@@ -151,13 +151,20 @@ class Target(models.Model):
     requested_due_date = models.DateField("申请延期至", null=True, blank=True)
     escalated_at = models.DateTimeField("督办升级时间", null=True, blank=True)
     escalation_note = models.CharField("督办升级说明", max_length=500, blank=True)
+    # The date-independent basis of health (targets.health.health_basis), refreshed by every service write in
+    # the same transaction: overdue on day `on` iff open and on > late_after. Lets SQL find the overdue ones.
+    progress = models.FloatField("完成进度(%)", null=True, blank=True, editable=False)
+    late_after = models.DateField("逾期起算", null=True, blank=True, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "目标任务"
         ordering = ["due_date", "id"]
-        indexes = [models.Index(fields=["organisation", "plan_year"])]
+        indexes = [
+            models.Index(fields=["organisation", "plan_year"]),
+            models.Index(fields=["late_after", "due_date", "id"], name="target_late_after_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -211,6 +218,8 @@ class ProgressUpdate(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "进展填报"
         ordering = ["target", "created_at", "id"]
+        # The latest update of a target (health) is one index probe, not a scan of its history.
+        indexes = [models.Index(fields=["target", "created_at", "id"], name="update_target_latest_idx")]
 
     def __str__(self) -> str:
         return f"{self.target_id} @ {self.created_at:%Y-%m-%d}"

@@ -15,15 +15,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date, datetime
+from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from reports.models import Commitment
 from targets import permissions
 from targets.evidence import validate_evidence
+from targets.health import health_basis
 from targets.models import Department, Evidence, Milestone, ProgressUpdate, Target, TargetEvent
 from targets.suggestions import suggest_lead_department
 
@@ -234,13 +236,23 @@ def progress_record(
     lifecycle = target.lifecycle
     if lifecycle == Target.Lifecycle.NOT_STARTED:
         lifecycle = Target.Lifecycle.IN_PROGRESS
+    # The conditional UPDATE locks the row until commit: the reads below cannot race another writer.
     _bump_version(target, expected_version, now, lifecycle=lifecycle)
 
     update = ProgressUpdate.objects.create(
         target=target, author=acting_user, created_at=now, value=value, percent=percent, note=note, corrects=corrects
     )
     attached = _attach(target, files, acting_user, now, update=update)
-    ticked = _tick_reached_milestones(target, value=value, percent=percent, on=timezone.localdate(now))
+    # One read of the plan serves both the ticking and the health basis (the lean write path: no history loaded).
+    milestones = list(Milestone.objects.filter(target=target).order_by("due_date", "id"))
+    ticked = _tick_reached_milestones(target, milestones, value=value, percent=percent, on=timezone.localdate(now))
+    latest = (
+        ProgressUpdate.objects.filter(target=target)
+        .order_by("-created_at", "-id")
+        .only("id", "created_at", "value", "percent")
+        .first()
+    )
+    _save_basis(target, health_basis(target, milestones=milestones, latest=latest))
     after = {**_snapshot(target), "value": value, "percent": percent, "update": update.pk}
     if corrects is not None:
         after["corrects"] = corrects.pk
@@ -258,6 +270,7 @@ def progress_record(
         before=before,
         after=after,
         at=now,
+        refresh_basis=False,
     )
     return update
 
@@ -551,6 +564,7 @@ def target_comment(
         before=None,
         after={"text": text},
         at=now,
+        refresh_basis=False,  # a comment changes nothing health reads
     )
     attached = _attach(target, files, acting_user, now, event=event)
     if attached:
@@ -776,6 +790,62 @@ def target_edit(
     return target
 
 
+# --- health basis ----------------------------------------------------------------
+
+BASIS_CHUNK = 500
+
+
+def refresh_health_basis(target_ids: Iterable[int]) -> int:
+    """Recompute the stored health basis (`progress`, `late_after`) of these targets, for bulk loaders that write
+    targets, milestones or updates without the services. Returns how many rows changed.
+
+    Three queries per BASIS_CHUNK targets: the targets with their latest update, their open milestones, one
+    UPDATE of the rows that changed.
+    """
+    ids = sorted(set(target_ids))
+    changed = 0
+    for start in range(0, len(ids), BASIS_CHUNK):
+        chunk = ids[start : start + BASIS_CHUNK]
+        bases = _bases(chunk)
+        rows = []
+        for target in Target.objects.filter(pk__in=chunk).only("id", "progress", "late_after"):
+            basis = bases[target.pk]
+            if (target.progress, target.late_after) != basis:
+                target.progress, target.late_after = basis
+                rows.append(target)
+        Target.objects.bulk_update(rows, ["progress", "late_after"])
+        changed += len(rows)
+    return changed
+
+
+def _bases(target_ids: list[int]) -> dict[int, tuple[float | None, date | None]]:
+    """`health_basis` of each target, read fresh from the database (two queries)."""
+    latest = ProgressUpdate.objects.filter(target_id=OuterRef("pk")).order_by("-created_at", "-id")
+    targets = Target.objects.filter(pk__in=target_ids).only(
+        "id", "kind", "comparator", "relation", "target_value", "due_date", "plan_year"
+    )
+    targets = targets.annotate(
+        latest_id=Subquery(latest.values("id")[:1]),
+        latest_value=Subquery(latest.values("value")[:1]),
+        latest_percent=Subquery(latest.values("percent")[:1]),
+    )
+    milestones: dict[int, list[Milestone]] = {}
+    for milestone in Milestone.objects.filter(target_id__in=target_ids).order_by("target_id", "due_date", "id"):
+        milestones.setdefault(milestone.target_id, []).append(milestone)
+    bases = {}
+    for target in targets:
+        latest_row = None
+        if target.latest_id is not None:
+            latest_row = SimpleNamespace(pk=target.latest_id, value=target.latest_value, percent=target.latest_percent)
+        bases[target.pk] = health_basis(target, milestones=milestones.get(target.pk, []), latest=latest_row)
+    return bases
+
+
+def _save_basis(target: Target, basis: tuple[float | None, date | None]) -> None:
+    Target.objects.filter(pk=target.pk).update(progress=basis[0], late_after=basis[1])
+    target.progress, target.late_after = basis
+
+
 # --- helpers ---------------------------------------------------------------------
 
 
@@ -859,18 +929,23 @@ def _respread_open_milestones(target: Target, *, start: date, end: date) -> list
     return moved
 
 
-def _tick_reached_milestones(target: Target, *, value: float | None, percent: float | None, on: date) -> list[int]:
-    """Mark done the open quantitative milestones whose expected figure is reached."""
+def _tick_reached_milestones(
+    target: Target, milestones: list[Milestone], *, value: float | None, percent: float | None, on: date
+) -> list[int]:
+    """Mark done the open quantitative milestones whose expected figure is reached (in `milestones` too)."""
     if target.kind != Target.Kind.QUANTITATIVE or target.comparator == "<=":
         return []  # a ceiling is met by staying under it until the end, not by reaching a figure
     done = []
-    for milestone in target.milestones.filter(done_on__isnull=True):
+    for milestone in milestones:
+        if milestone.done_on is not None:
+            continue
         reached = False
         if percent is not None and milestone.expected_percent is not None:
             reached = percent >= milestone.expected_percent
         elif value is not None and milestone.expected_value is not None:
             reached = value >= milestone.expected_value
         if reached:
+            milestone.done_on = on
             done.append(milestone.pk)
     if done:
         Milestone.objects.filter(pk__in=done).update(done_on=on)
@@ -890,7 +965,10 @@ def _snapshot(target: Target) -> dict:
     }
 
 
-def _event(target, actor, kind, message, *, before, after, at) -> TargetEvent:
+def _event(target, actor, kind, message, *, before, after, at, refresh_basis: bool = True) -> TargetEvent:
+    """Every service ends here, after its writes: the health basis follows them in the same transaction."""
+    if refresh_basis:
+        _save_basis(target, _bases([target.pk])[target.pk])
     return TargetEvent.objects.create(
         target=target, actor=actor, kind=kind, message=message[:500], before=before, after=after, created_at=at
     )

@@ -3,8 +3,9 @@
 When PostgreSQL restarts, fails over or refuses connections, whatever query the view runs raises
 OperationalError or InterfaceError. The request cannot be served, but nothing is half written: every write the
 services make is one transaction, which PostgreSQL rolls back when its connection dies. So the honest answer is
-"try again shortly": 503 with Retry-After, JSON for the API, a plain page for people. The page is a constant, not
-a template: rendering must not need the database (context processors load the user).
+"try again shortly": 503 with Retry-After, JSON `{"error": …}` under /api/ (the API's one error shape), a plain
+page for people. The page is a constant, not a template: rendering must not need the database (context
+processors load the user).
 
 Django drops the broken connection at the end of the request (errors_occurred), and CONN_HEALTH_CHECKS makes a
 worker check its persistent connection before reusing it, so the worker serves again as soon as the database is
@@ -39,7 +40,7 @@ PAGE = f"""<!doctype html>
 def database_unavailable_response(request: HttpRequest) -> HttpResponse:
     response: HttpResponse
     if request.path_info.startswith("/api/"):
-        response = JsonResponse({"detail": MESSAGE}, status=503, json_dumps_params={"ensure_ascii": False})
+        response = JsonResponse({"error": MESSAGE}, status=503, json_dumps_params={"ensure_ascii": False})
     else:
         response = HttpResponse(PAGE, status=503, content_type="text/html; charset=utf-8")
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)

@@ -46,7 +46,7 @@ def test_api_request_that_loses_the_database_gets_503_json(anonymous, url):
 
     assert response.status_code == 503
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"detail": MESSAGE}
+    assert response.json() == {"error": MESSAGE}
     assert "数据库暂时无法访问" in response.content.decode()  # readable Chinese, not \\u escapes
     assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
     assert response["Cache-Control"] == "no-store"
@@ -98,7 +98,7 @@ def test_connection_killed_by_the_server_gets_503_then_the_next_request_reconnec
     try:
         lost = api.get("/api/targets/")
         assert lost.status_code == 503
-        assert lost.json() == {"detail": MESSAGE}
+        assert lost.json() == {"error": MESSAGE}
         # What the server does between requests (the test client skips it): drop the broken connection.
         close_old_connections()
         assert api.get("/api/targets/").status_code == 200

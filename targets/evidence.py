@@ -6,13 +6,15 @@ Limits come from settings, read when used so tests and deployments can change th
 - `EVIDENCE_ROOT` (default `var/evidence`, outside MEDIA_ROOT: files are served by a view that checks permission).
 
 An upload must pass both the extension check and a look at its first bytes:
-a `.pdf` that is really an executable is refused.
+a `.pdf` that is really an executable is refused. Office files (ZIP) are judged from
+their central directory, never inflated: a damaged archive or a zip bomb is refused
+with the limits report import uses (`reports.documents.check_zip`, pure Python). A PDF
+must end with %%EOF, so an upload cut short is refused rather than stored.
 """
 
 from __future__ import annotations
 
 import os
-import zipfile
 from pathlib import Path
 
 from django.conf import settings
@@ -20,6 +22,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.deconstruct import deconstructible
+
+from reports.documents import DocumentError, check_zip
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_EXTENSIONS = [
@@ -111,18 +115,31 @@ def sniff(head: bytes, upload: UploadedFile | None = None) -> str | None:
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         return "ole"
     if head.startswith(b"PK\x03\x04") and upload is not None:
-        try:
-            upload.seek(0)
-            with zipfile.ZipFile(upload) as archive:
-                names = archive.namelist()
-        except zipfile.BadZipFile:
-            return None
-        finally:
-            upload.seek(0)
+        names = _zip_members(upload)
         for prefix in ("word/", "xl/", "ppt/"):
             if "[Content_Types].xml" in names and any(n.startswith(prefix) for n in names):
                 return "ooxml:" + prefix
     return None
+
+
+def _zip_members(upload: UploadedFile) -> list[str]:
+    """Member names from the central directory; a damaged or bomb-like archive raises ValidationError.
+
+    Nothing is inflated: the same directory checks as report import (`reports.documents.check_zip`)."""
+    try:
+        return check_zip(upload)
+    except DocumentError as error:
+        raise ValidationError(f"文件“{upload.name}”：{error.message}", code="evidence_archive") from None
+
+
+def _looks_complete(family: str, upload: UploadedFile) -> bool:
+    """A PDF ends with %%EOF (readers tolerate up to 1 KB after it): without it, the upload was cut short."""
+    if family != "pdf":
+        return True
+    upload.seek(max(0, upload.size - 1024))
+    tail = upload.read()
+    upload.seek(0)
+    return b"%%EOF" in tail
 
 
 def validate_evidence(upload: UploadedFile) -> str:
@@ -144,6 +161,8 @@ def validate_evidence(upload: UploadedFile) -> str:
     family = sniff(head, upload)
     if family != FAMILIES[extension]:
         raise ValidationError(f"文件“{name}”的内容与扩展名不符，已拒绝。", code="evidence_content")
+    if not _looks_complete(family, upload):
+        raise ValidationError(f"文件“{name}”不完整（可能上传中断或已损坏），请重新上传。", code="evidence_truncated")
     return CONTENT_TYPES.get(family) or CONTENT_TYPES.get(extension) or "application/octet-stream"
 
 

@@ -133,7 +133,7 @@ def test_upload_error_is_shown_on_the_page_and_nothing_saved(client, org, ada):
         reverse("reports:list"),
         {"organisation": org.pk, "file": SimpleUploadedFile("empty.txt", b"")},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "文件为空" in response.content.decode()
     response = client.post(
         reverse("reports:list"),
@@ -184,7 +184,7 @@ def test_upload_refuses_an_organisation_the_user_does_not_manage(client, org, ot
         reverse("reports:list"),
         {"organisation": org.pk, "file": SimpleUploadedFile("a.txt", TEXT.encode())},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "请选择您管理的组织" in response.content.decode()
     assert not Report.objects.exists()
 
@@ -196,7 +196,7 @@ def test_non_admins_cannot_upload(client, org, persona, request):
         reverse("reports:list"),
         {"organisation": org.pk, "file": SimpleUploadedFile("a.txt", TEXT.encode())},
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert not Report.objects.exists()
 
 

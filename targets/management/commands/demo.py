@@ -33,7 +33,7 @@ from targets import services
 from targets.health import planned_percent
 from targets.models import Department, Membership, Organisation, Target, TargetEvent
 
-DEFAULT_PASSWORD = "duban-demo"  # noqa: S105 - printed demo accounts, documented
+DEFAULT_PASSWORD = "duban-demo"  # noqa: S105 - printed demo accounts, documented  # nosec B105
 SAMPLES = Path(settings.BASE_DIR) / "samples"
 
 # (sample prefix, town, its district, username prefix, accept its commitments?)
@@ -277,7 +277,7 @@ def _at(day: date, hour: int = 10) -> datetime:
 def _history(target: Target, *, index: int, actors: dict, today: date) -> None:
     """Lay down a plausible, deterministic history for one target (see SCENARIOS)."""
     seed = f"{target.commitment.report.sha256[:12]}:{target.commitment.start}" if target.commitment_id else target.title
-    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not security
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not security  # nosec B311
     staff = actors["staff"].get(target.lead_department_id) or actors["admin"]
     supervisor = actors["supervisor"]
     year_start = date(target.plan_year, 1, 1)

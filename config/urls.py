@@ -7,6 +7,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 admin.site.site_header = "督办 Duban 管理后台"
 admin.site.site_title = "督办 Duban"
 
+# Unknown /api/ URLs answer JSON like the rest of the API (config/api_errors.py).
+handler404 = "config.api_errors.not_found"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),

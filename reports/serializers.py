@@ -77,6 +77,8 @@ class CommitmentSerializer(serializers.ModelSerializer):
     target_id = serializers.SerializerMethodField()
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    # Declared so the schema keeps the blank choice (a read-only model field drops allow_blank).
+    relation = serializers.ChoiceField(choices=Commitment.Relation.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Commitment

@@ -20,7 +20,7 @@ class ReconciliationSerializer(serializers.ModelSerializer):
     commitment_quote = serializers.SerializerMethodField()
     achievement_quote = serializers.CharField(source="evidence_quote", read_only=True)
     verdict_label = serializers.CharField(source="get_verdict_display", read_only=True)
-    confirmed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    confirmed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Reconciliation

@@ -63,6 +63,8 @@ CONTENT_TYPES = {
     ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 }
 IMAGE_FAMILIES = {"jpeg", "png", "gif", "webp"}
+# Room left below the usual 255-byte file-name limit for the "_abc1234" Django adds when a name is taken.
+MAX_STORED_NAME_BYTES = 200
 
 
 def evidence_root() -> Path:
@@ -98,6 +100,15 @@ class EvidenceStorage(FileSystemStorage):
 
     def url(self, name: str | None) -> str:
         raise ValueError("佐证材料不通过公开地址提供，请使用下载视图。")
+
+    def get_valid_name(self, name: str) -> str:
+        """Django cuts names at 255 characters, but file systems count 255 bytes: a long Chinese name (85
+        characters are 255 bytes in UTF-8) made the save fail with OSError. The original name stays on the row."""
+        name = super().get_valid_name(name)
+        stem, extension = os.path.splitext(name)
+        while len((stem + extension).encode()) > MAX_STORED_NAME_BYTES and stem:
+            stem = stem[:-1]
+        return (stem or "file") + extension
 
 
 def sniff(head: bytes, upload: UploadedFile | None = None) -> str | None:

@@ -188,6 +188,14 @@ class _Seeder:
         if refresh is not None:
             refresh([t.pk for t in targets])
             self.lap("health_basis")
+        if connection.vendor == "postgresql":
+            # Fresh statistics, or the planner keeps estimating the empty tables it saw before the load.
+            with connection.cursor() as cursor:
+                for model in (Organisation, Department, Target, Target.co_departments.through, Milestone):
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+                for model in (ProgressUpdate, TargetEvent, Membership, get_user_model()):
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+            self.lap("analyze")
 
     def people(self, district, towns, by_town) -> dict[int, list]:
         User = get_user_model()

@@ -13,7 +13,9 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from targets import services
 from targets.models import (
@@ -295,8 +297,14 @@ class EvidenceAdmin(AppendOnlyAdmin):
     list_display = ["original_name", "target", "uploaded_by", "uploaded_at", "size", "content_type"]
     list_select_related = ["target", "uploaded_by"]
     search_fields = ["original_name", "target__title"]
-    readonly_fields = ["target", "update", "event", "file", "original_name", "content_type", "size", "uploaded_by",
-                       "uploaded_at"]  # fmt: skip
+    exclude = ["file"]  # never replaced here (it would skip the upload checks); downloaded through the view
+    readonly_fields = ["target", "update", "event", "download", "original_name", "content_type", "size",
+                       "uploaded_by", "uploaded_at"]  # fmt: skip
+
+    @admin.display(description="文件")
+    def download(self, evidence: Evidence) -> str:
+        # Not the file field itself: its widget asks the private storage for a public URL, which it refuses.
+        return format_html('<a href="{}">下载</a>', reverse("evidence-download", args=[evidence.pk]))
 
 
 @admin.register(ProgressUpdate)

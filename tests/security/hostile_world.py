@@ -57,12 +57,12 @@ def at(y: int, m: int, d: int, hour: int = 10) -> datetime:
 def build(*, org, dept_econ, dept_housing, alice, bob, sam, ada) -> HostileWorld:
     from django.contrib.auth import get_user_model
 
+    from notifications.models import CalendarDay, Notification
     from reports.models import Achievement, Commitment, Reconciliation, Report
     from reports.reconciliation.services import reconciliation_confirm
     from reports.services import commitment_reject
     from targets import services
     from targets.models import LeadDepartmentRule, Target
-    from notifications.models import CalendarDay, Notification
 
     w = HostileWorld()
     org.name = w.p("orgname")
@@ -79,10 +79,7 @@ def build(*, org, dept_econ, dept_housing, alice, bob, sam, ada) -> HostileWorld
     CalendarDay.objects.create(date=date(2031, 1, 2), is_working_day=False, note=w.p("calnote"))
 
     # The plan report: its text, title and file name; one accepted, one rejected, one proposed commitment.
-    text = (
-        f"2023年主要目标：{w.p('reporttext')}。完成精品小区建设42万平方米。"
-        "新建道路5公里。确保无重大安全事故。"
-    )
+    text = f"2023年主要目标：{w.p('reporttext')}。完成精品小区建设42万平方米。新建道路5公里。确保无重大安全事故。"
     report = Report.objects.create(
         organisation=org,
         title=w.p("reporttitle"),

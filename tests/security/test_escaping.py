@@ -39,7 +39,9 @@ QUERY_PARAMETERS += ["verdict", "corrects", "next", "q", "o"]
 @pytest.fixture
 def world(org, dept_econ, dept_housing, alice, bob, sam, ada, settings, tmp_path):
     settings.EVIDENCE_ROOT = tmp_path / "evidence"
-    return hostile_world.build(org=org, dept_econ=dept_econ, dept_housing=dept_housing, alice=alice, bob=bob, sam=sam, ada=ada)
+    return hostile_world.build(
+        org=org, dept_econ=dept_econ, dept_housing=dept_housing, alice=alice, bob=bob, sam=sam, ada=ada
+    )
 
 
 class _Markup(HTMLParser):
@@ -138,7 +140,6 @@ def test_every_email_escapes_user_text(world):
     from notifications.emails import email_for
     from notifications.models import Notification
     from notifications.services import digests_sweep, reminders_sweep
-
     from targets.services import target_comment
 
     # This week's history, which the weekly digest lists with what was said.

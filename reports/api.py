@@ -30,6 +30,7 @@ from reports.serializers import (
     ReportUploadSerializer,
 )
 from targets import permissions
+from targets.selectors import is_id
 
 ERRORS = {400: ReportErrorSerializer, 403: ReportErrorSerializer, 404: ReportErrorSerializer}
 NOT_ALLOWED = "您没有权限管理该组织的报告和承诺事项。"
@@ -85,8 +86,8 @@ class ReportListCreateAPI(GenericAPIView):
         reports = self.get_queryset()
         organisation = request.query_params.get("organisation")
         if organisation:
-            if not organisation.isdigit():
-                return error_response("组织 id 必须是数字。")
+            if not organisation.isdigit() or not is_id(int(organisation)):
+                return error_response("组织 id 必须是正整数。")
             reports = reports.filter(organisation_id=int(organisation))
         page = self.paginate_queryset(reports)
         return self.get_paginated_response(ReportSerializer(page, many=True).data)

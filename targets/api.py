@@ -103,7 +103,10 @@ def _first_message(errors) -> str:
 class TargetFilter(django_filters.FilterSet):
     lifecycle = django_filters.ChoiceFilter(choices=Target.Lifecycle.choices)
     department = django_filters.NumberFilter(method="filter_department", label="部门 id（牵头或责任单位）")
-    organisation = django_filters.NumberFilter(field_name="organisation_id", label="组织 id")
+    # Bounded: a larger number would reach the database driver, which refuses it (a 500).
+    organisation = django_filters.NumberFilter(
+        field_name="organisation_id", label="组织 id", min_value=1, max_value=selectors.MAX_ID
+    )
     plan_year = django_filters.NumberFilter()
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label="完成时限不晚于")
 

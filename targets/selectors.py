@@ -25,6 +25,14 @@ from targets.health import (
 )
 from targets.models import Department, Evidence, Milestone, ProgressUpdate, Target, TargetEvent
 
+# Ids are bigints: a larger number names no row, and the database driver refuses to send it (a 500).
+MAX_ID = 2**63 - 1
+
+
+def is_id(value) -> bool:
+    """Whether a number from a request can be a row id (callers answer "no rows" or 400 otherwise)."""
+    return 0 < value <= MAX_ID
+
 
 def _with_related(queryset: QuerySet[Target]) -> QuerySet[Target]:
     return queryset.select_related("organisation", "lead_department", "commitment__report").prefetch_related(
@@ -104,6 +112,8 @@ def filter_targets(
     organisation: int | None = None,
     due_before: date | None = None,
 ) -> QuerySet[Target]:
+    if department and not is_id(department):
+        return queryset.none()
     if department:
         co = Target.co_departments.through.objects.filter(target_id=OuterRef("pk"), department_id=department)
         # Exists() rather than a join keeps one row per target (no DISTINCT, ordering by annotations intact).
@@ -112,6 +122,8 @@ def filter_targets(
         queryset = queryset.filter(lifecycle=lifecycle)
     if plan_year:
         queryset = queryset.filter(plan_year=plan_year)
+    if organisation and not is_id(organisation):
+        return queryset.none()
     if organisation:
         queryset = queryset.filter(organisation_id=organisation)
     if due_before:

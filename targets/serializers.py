@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from targets.health import HEALTH_LABELS, progress_percent, target_health
 from targets.models import Department, Evidence, Milestone, ProgressUpdate, Target, TargetEvent
+from targets.selectors import MAX_ID
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -49,7 +50,7 @@ class ProgressCreateSerializer(serializers.Serializer):
 
 
 class TargetEventSerializer(serializers.ModelSerializer):
-    actor = serializers.CharField(source="actor.get_username", read_only=True, default=None)
+    actor = serializers.CharField(source="actor.get_username", read_only=True, default=None, allow_null=True)
     # A plain string keeps the schema's enum names free of a second "kind" choice set.
     kind = serializers.CharField(read_only=True, help_text="、".join(f"{k} {v}" for k, v in TargetEvent.Kind.choices))
 
@@ -187,8 +188,10 @@ class CancelSerializer(VersionedInputSerializer):
 
 
 class ReassignSerializer(VersionedInputSerializer):
-    lead_department = serializers.IntegerField(help_text="牵头单位（部门 id）")
-    co_departments = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    lead_department = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="牵头单位（部门 id）")
+    co_departments = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, default=list
+    )
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 

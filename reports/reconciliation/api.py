@@ -26,6 +26,7 @@ from reports.reconciliation.serializers import (
 )
 from targets import permissions
 from targets.models import Organisation
+from targets.selectors import is_id
 
 ERRORS = {400: ReconciliationErrorSerializer, 403: ReconciliationErrorSerializer, 404: ReconciliationErrorSerializer}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -42,8 +43,8 @@ def _int_param(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name)
     if raw in (None, ""):
         return None
-    if not raw.isdigit():
-        raise ValueError(f"参数 {name} 必须是数字。")
+    if not raw.isdigit() or not is_id(int(raw)):
+        raise ValueError(f"参数 {name} 必须是正整数。")
     return int(raw)
 
 

@@ -8,10 +8,14 @@ The database is `DATABASE_URL`, or PostgreSQL `duban_bench` on localhost when it
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import socket
 import statistics
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,3 +48,45 @@ def percentile(values: list[float], p: int) -> float:
 def emit(bench: str, figures: list[dict], summary: str, **details) -> None:
     print(json.dumps({"bench": bench, "figures": figures, **details}, ensure_ascii=False), flush=True)
     print(summary, flush=True)
+
+
+def server_env(**extra: str) -> dict[str, str]:
+    """The environment of a benchmark server: the benchmark database, DEBUG off, quiet logs."""
+    env = {**os.environ, **{k: v for k, v in BENCH_ENV.items() if k not in os.environ}}
+    env.update({"ALLOWED_HOSTS": "127.0.0.1,localhost", "NOTIFICATIONS_SCHEDULE_SWEEPS": "False", **extra})
+    return env
+
+
+@contextlib.contextmanager
+def gunicorn(port: int, workers: int, *, timeout: float = 30.0):
+    """Run `gunicorn config.wsgi` (sync workers) on 127.0.0.1:`port` until the block ends; yields the process."""
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "config.wsgi:application",
+        f"--bind=127.0.0.1:{port}",
+        f"--workers={workers}",
+        "--worker-class=sync",
+        "--timeout=120",
+        "--log-level=warning",
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, env=server_env(), stdout=subprocess.DEVNULL)  # noqa: S603
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {process.returncode}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"gunicorn did not listen on {port} within {timeout} s") from None
+                time.sleep(0.2)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

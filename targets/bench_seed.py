@@ -57,8 +57,12 @@ DEPARTMENTS = (
     "应急管理办",
     "综合执法队",
 )
-# Per 100 targets: how many follow each profile (on_track first, closed last).
-PROFILES = (("on_track", 55), ("due_soon", 10), ("at_risk", 15), ("overdue", 17), ("closed", 3))
+# One cycle of 20 targets: 11 on track, 2 due soon, 3 at risk, 3 overdue, 1 closed, interleaved so that even a
+# town of 20 targets shows every colour.
+PROFILES = (
+    "on_track", "overdue", "at_risk", "due_soon", "on_track", "on_track", "overdue", "on_track", "at_risk", "on_track",
+    "closed", "on_track", "due_soon", "overdue", "on_track", "at_risk", "on_track", "on_track", "on_track", "on_track",
+)  # fmt: skip
 KINDS = ("quantitative", "quantitative", "quantitative", "deliverable", "deliverable", "condition")
 METRICS = ("新增市场主体", "固定资产投资", "城镇新增就业", "改造老旧小区", "新建农村公路", "高标准农田")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -233,7 +237,7 @@ class _Seeder:
         rows = []
         for t, town in enumerate(towns):
             for i in range(per_org):
-                lead = by_town[t][i % len(DEPARTMENTS)]
+                lead = by_town[t][(i + i // len(PROFILES)) % len(DEPARTMENTS)]  # every department gets every profile
                 profile = _profile(i)
                 kind = KINDS[i % len(KINDS)]
                 if profile in ("at_risk", "due_soon") and kind == "condition":
@@ -372,9 +376,4 @@ class _Seeder:
 
 
 def _profile(i: int) -> str:
-    slot = i % 100
-    for name, share in PROFILES:
-        if slot < share:
-            return name
-        slot -= share
-    return PROFILES[0][0]
+    return PROFILES[i % len(PROFILES)]

@@ -183,8 +183,16 @@ def build(*, org, dept_econ, dept_housing, alice, bob, sam, ada) -> HostileWorld
         at=at(2023, 4, 1),
     )
     second.refresh_from_db()
-    # ... and a third commitment left proposed, so the review page shows its edit, accept and reject forms.
+    # ... a third commitment left proposed, so the review page shows its edit, accept and reject forms,
+    # and a third target with nothing pending, open to every action.
     open_commitment = commitment("c4", 25)
+    third = services.target_create_from_commitment(
+        commitment=commitment("c5", 30),
+        acting_user=ada,
+        lead_department=dept_econ,
+        due_date=date(2023, 12, 31),
+        at=at(2023, 1, 10),
+    )
 
     # Year-end: a review report whose achievement matches, and a supervisor's override with its reason.
     review_text = f"2023年工作回顾：{w.p('reviewtext')}。完成精品小区建设40万平方米。"
@@ -245,6 +253,7 @@ def build(*, org, dept_econ, dept_housing, alice, bob, sam, ada) -> HostileWorld
         review=review,
         target=target,
         second=second,
+        third=third,
         milestone=milestone,
         update=update,
         accepted=accepted,

@@ -44,9 +44,10 @@ PAGES: dict[str, Kwargs] = {
     "api-docs": lambda w: {},
     "notifications:unsubscribe": lambda w: {"token": _unsubscribe_token(w)},
 }
-# Second targets and reports: the same page in another state (sign-off requested, a review report).
+# The same pages in other states: sign-off requested, nothing pending, a review report.
 MORE_PAGES: list[tuple[str, Kwargs]] = [
     ("target-detail", _pk("second")),
+    ("target-detail", _pk("third")),
     ("reports:detail", _pk("review")),
 ]
 
@@ -116,7 +117,6 @@ API_POSTS: dict[str, Kwargs] = {
     "api-commitment-reject": _pk("open_commitment"),
     "api-reconciliation-confirm": _pk("reconciliation"),
     "api-reconciliation-override": _pk("reconciliation"),
-    "api-target-detail": _pk("target"),
     "api-target-progress": _pk("target"),
     "api-target-request-extension": _pk("second"),
     "api-target-decide-extension": _pk("target"),

@@ -38,8 +38,12 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Benchmarks (bench/run_all.py needs PostgreSQL on localhost and wrk): the quick run by default,
+# `make bench BENCH=` for the whole district (100 towns, 30,000 targets).
+BENCH ?= --quick
 bench: install
 	$(PY) bench/extraction.py
+	$(PY) bench/run_all.py $(BENCH)
 
 # Security audit: bandit on the app code (settings in pyproject.toml; each remaining finding is explained in
 # docs/security.md), then pip-audit of the pinned requirements. --strict fails when a package could not be

@@ -49,7 +49,18 @@ def ledger_workbook(targets: list[Target], *, title: str = "任务台账") -> by
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
+        formulas_as_text(writer.book)
     return buffer.getvalue()
+
+
+def formulas_as_text(book) -> None:
+    """Write back as text every cell pandas made a formula (a string starting with "="): a ledger holds user
+    text and no formula, and `=HYPERLINK(...)` in a title would run in the reader's Excel (CWE-1236)."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
 
 
 def _milestones_text(target: Target) -> str:

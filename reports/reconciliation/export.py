@@ -10,6 +10,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from reports.models import Reconciliation
 from reports.reconciliation import selectors
 from reports.reconciliation.engine import _fmt
+from targets.export import formulas_as_text
 
 LEDGER_SHEET = "任务台账"
 SUMMARY_SHEET = "汇总"
@@ -151,6 +152,7 @@ def ledger_workbook(rows, *, title: str = "") -> bytes:
         by_verdict.to_excel(writer, sheet_name=SUMMARY_SHEET, index=False, startrow=1)
         by_department.to_excel(writer, sheet_name=SUMMARY_SHEET, index=False, startrow=len(by_verdict) + 4)
         _style(writer, rows, title=title, department_row=len(by_verdict) + 4)
+        formulas_as_text(writer.book)
     return buffer.getvalue()
 
 

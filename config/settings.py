@@ -19,10 +19,16 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 PRODUCTION = DJANGO_ENV == "production"
 
+# The development key is public (it is in this file): production refuses it.
+DEV_SECRET_KEY = "dev-insecure-duban-key-change-me-0123456789abcdef"  # noqa: S105  # nosec B105
 if PRODUCTION:
     SECRET_KEY = env.str("SECRET_KEY")  # no default: fail loudly
+    if SECRET_KEY == DEV_SECRET_KEY:  # copied from a development .env: as public as no key at all
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("SECRET_KEY is the development key: set a secret one for production.")
 else:
-    SECRET_KEY = env.str("SECRET_KEY", default="dev-insecure-duban-key-change-me-0123456789abcdef")
+    SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
 
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])

@@ -141,7 +141,7 @@ def build(*, org, dept_econ, dept_housing, alice, bob, sam, ada) -> HostileWorld
     target.refresh_from_db()
 
     def upload(tag: str) -> SimpleUploadedFile:
-        return SimpleUploadedFile(w.p(tag) + ".png", PNG, content_type="image/png")
+        return SimpleUploadedFile(w.p(tag) + ".png", PNG, content_type="text/html")  # a hostile claim
 
     update = services.progress_record(
         target=target,

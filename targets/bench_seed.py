@@ -41,7 +41,7 @@ from targets.models import (
 
 DISTRICT = "基准区"
 USER_PREFIX = "bench-"
-PASSWORD = "bench-password-2024"  # noqa: S105 (the benchmark accounts' shared password, printed in docs)
+PASSWORD = "bench-password-2024"  # noqa: S105 (the benchmark accounts' shared password, printed in docs)  # nosec B105
 DISTRICT_SUPERVISOR = "bench-district-sup"
 DISTRICT_ADMIN = "bench-district-admin"
 BATCH = 5000

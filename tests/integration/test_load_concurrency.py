@@ -76,7 +76,7 @@ def test_fifty_writers_on_one_target_lose_nothing_and_write_nothing_twice(served
             if reply.status != 409:
                 break
             # Exponential backoff with full jitter: retries spread out instead of colliding again in lockstep.
-            time.sleep(random.uniform(0, min(2.0, 0.05 * 2 ** len(posts))))
+            time.sleep(random.uniform(0, min(3.0, 0.1 * 2 ** len(posts))))
             seen = call(served.port, "GET", f"/api/targets/{target}/", token=token)
             reads.append(seen)
         return reads, posts

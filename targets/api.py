@@ -23,7 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from targets import selectors, services
-from targets.health import HEALTH_LABELS
+from targets.health import HEALTH_LABELS, OVERDUE
 from targets.models import Department, Milestone, ProgressUpdate, Target, TargetEvent
 from targets.serializers import (
     CancelSerializer,
@@ -43,6 +43,7 @@ from targets.serializers import (
     RequestSignoffSerializer,
     TargetDetailSerializer,
     TargetEventSerializer,
+    TargetListSerializer,
     TargetSerializer,
 )
 
@@ -102,6 +103,9 @@ def _first_message(errors) -> str:
 
 class TargetFilter(django_filters.FilterSet):
     lifecycle = django_filters.ChoiceFilter(choices=Target.Lifecycle.choices)
+    status = django_filters.ChoiceFilter(
+        field_name="lifecycle", choices=Target.Lifecycle.choices, label="状态（同 lifecycle）"
+    )
     department = django_filters.NumberFilter(method="filter_department", label="部门 id（牵头或责任单位）")
     # Bounded: a larger number would reach the database driver, which refuses it (a 500).
     organisation = django_filters.NumberFilter(
@@ -112,7 +116,7 @@ class TargetFilter(django_filters.FilterSet):
 
     class Meta:
         model = Target
-        fields = ["lifecycle", "department", "organisation", "plan_year", "due_before"]
+        fields = ["lifecycle", "status", "department", "organisation", "plan_year", "due_before"]
 
     def filter_department(self, queryset, name, value):
         return selectors.filter_targets(queryset, department=value)
@@ -139,12 +143,19 @@ class TargetListAPI(ListAPIView):
             return error_response("health 参数无效，可选：overdue、at_risk、due_soon、on_track。")
         today = timezone.localdate()
         queryset = self.filter_queryset(self.get_queryset())
-        if health:
-            # Health is computed, not stored: filtering by it needs every row's health first.
+        if health == OVERDUE:
+            # Exact in SQL (the stored basis): paginated by the database, health computed for the page only.
+            queryset = selectors.health_filter(queryset, on=today, health=health)
+            page = selectors.with_health(self.paginate_queryset(queryset), on=today)
+        elif health:
+            # The other colours depend on the day beyond the stored basis: SQL drops the closed and overdue rows,
+            # Python judges the rest before paginating.
+            queryset = selectors.health_filter(queryset, on=today, health=health)
             page = self.paginate_queryset(selectors.targets_with_health(queryset, on=today, health=health))
         else:
             page = selectors.with_health(self.paginate_queryset(queryset), on=today)
-        serializer = self.get_serializer(page, many=True, context={"request": request, "today": today})
+        # The same shape as serializer_class (which the schema documents), rendered without DRF's field machinery.
+        serializer = TargetListSerializer(page, many=True, context={"request": request, "today": today})
         return self.get_paginated_response(serializer.data)
 
 
@@ -160,9 +171,10 @@ class TargetOverdueAPI(ListAPIView):
     @extend_schema(summary="已逾期的目标任务")
     def get(self, request: Request, *args, **kwargs) -> Response:
         today = timezone.localdate()
-        rows = selectors.targets_overdue(on=today, queryset=self.filter_queryset(self.get_queryset()))
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        rows = selectors.overdue_queryset(self.filter_queryset(self.get_queryset()), on=today)
+        page = selectors.with_health(self.paginate_queryset(rows), on=today)
+        serializer = TargetListSerializer(page, many=True, context={"request": request, "today": today})
+        return self.get_paginated_response(serializer.data)
 
 
 class TargetDetailAPI(RetrieveAPIView):
@@ -197,7 +209,7 @@ class TargetProgressAPI(GenericAPIView):
         responses={201: ProgressUpdateSerializer, **WRITE_ERRORS},
     )
     def post(self, request: Request, pk: int) -> Response:
-        target = selectors.target_visible_to(user=request.user, pk=pk)
+        target = selectors.target_for_write(user=request.user, pk=pk)  # the row only: no history to load
         serializer = ProgressCreateSerializer(data=request.data)
         if not serializer.is_valid():
             return error_response(_first_message(serializer.errors))

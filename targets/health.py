@@ -40,9 +40,11 @@ HEALTH_LABELS = {OVERDUE: "已逾期", AT_RISK: "有风险", DUE_SOON: "临近�
 HEALTH_ORDER = {OVERDUE: 0, AT_RISK: 1, DUE_SOON: 2, ON_TRACK: 3, None: 4}
 CLOSED = {"signed_off", "cancelled"}
 RATE_RELATIONS = {"growth", "share", "ratio", "rank"}
-# `late_after` of a breached condition: overdue on every day. Far enough back to sort first, valid on every
-# database.
+# `late_after` of a breached condition (overdue on every day) and of a target that cannot become overdue as
+# things stand (complete, or a ceiling under its cap). Valid dates on every database; a stored NULL means "not
+# computed yet" (a row written around the services), which the selectors compute before filtering.
 ALWAYS_LATE = date(1900, 1, 1)
+NEVER_LATE = date(9999, 12, 31)
 
 
 def target_health(target, *, on: date) -> str | None:
@@ -54,8 +56,8 @@ def target_health(target, *, on: date) -> str | None:
 
     # The overdue decision is the stored basis' (SQL filters on `late_after`): one rule, so the board, the API
     # and the digests cannot disagree with the overdue query.
-    progress, late = health_basis(target, milestones=milestones, latest=latest)
-    if late is not None and on > late:
+    progress, late_after = health_basis(target, milestones=milestones, latest=latest)
+    if on > late_after:
         return OVERDUE
 
     if target.kind == "condition":
@@ -82,20 +84,20 @@ def latest_update(target):
     return max(updates, key=lambda u: (u.created_at, u.pk or 0)) if updates else None
 
 
-def health_basis(target, *, milestones, latest) -> tuple[float | None, date | None]:
+def health_basis(target, *, milestones, latest) -> tuple[float | None, date]:
     """The date-independent part of health, stored on Target as (`progress`, `late_after`).
 
-    The target is overdue on day `on` iff it is open and `on > late_after` (None: never, as things stand).
+    The target is overdue on day `on` iff it is open and `on > late_after` (NEVER_LATE: not as things stand).
     `milestones` are the open (not cancelled) ones; `latest` the latest progress update or None.
     """
     progress = progress_percent(target, milestones=milestones, latest=latest)
     if target.kind == "condition":
         breached = latest is not None and latest.percent is not None and latest.percent < 100
-        return progress, ALWAYS_LATE if breached else None
+        return progress, ALWAYS_LATE if breached else NEVER_LATE
     if target.kind == "quantitative" and target.comparator == "<=":
-        return progress, target.due_date if _over_final_cap(target, milestones, latest) else None
+        return progress, target.due_date if _over_final_cap(target, milestones, latest) else NEVER_LATE
     if _complete(milestones, progress):
-        return progress, None
+        return progress, NEVER_LATE
     open_dates = [m.due_date for m in milestones if not _milestone_met(target, m, progress)]
     return progress, min([target.due_date, *open_dates])
 

@@ -153,6 +153,7 @@ class Target(models.Model):
     escalation_note = models.CharField("督办升级说明", max_length=500, blank=True)
     # The date-independent basis of health (targets.health.health_basis), refreshed by every service write in
     # the same transaction: overdue on day `on` iff open and on > late_after. Lets SQL find the overdue ones.
+    # NULL: not computed yet (rows written around the services); the selectors compute it before filtering.
     progress = models.FloatField("完成进度(%)", null=True, blank=True, editable=False)
     late_after = models.DateField("逾期起算", null=True, blank=True, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -163,7 +164,13 @@ class Target(models.Model):
         ordering = ["due_date", "id"]
         indexes = [
             models.Index(fields=["organisation", "plan_year"]),
-            models.Index(fields=["late_after", "due_date", "id"], name="target_late_after_idx"),
+            # The overdue board: ordered scan for the page; the included columns let PostgreSQL count the
+            # overdue rows of the visible organisations from the index alone.
+            models.Index(
+                fields=["late_after", "due_date", "id"],
+                include=["organisation", "lifecycle"],
+                name="target_overdue_idx",
+            ),
         ]
 
     def __str__(self) -> str:

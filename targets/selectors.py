@@ -2,17 +2,25 @@
 
 Every list selector prefetches what `targets.health.target_health` and the
 list templates read, so the number of queries does not grow with the number
-of targets.
+of targets. Lists prefetch only each target's latest progress update (all
+that health, the board and the ledger read); the detail prefetches the history.
+
+Overdue is a SQL filter on the stored health basis (`Target.late_after`, kept
+by the services), exact by construction: `target_health` takes its overdue
+decision from the same `health_basis`. The other health values depend on the
+day in ways SQL does not model (the plan's line, staleness, working days), so
+they are computed in Python after SQL has dropped the closed and overdue rows.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 
-from targets import permissions
+from targets import permissions, services
 from targets.health import (
     CLOSED,
     DUE_SOON,
@@ -34,12 +42,49 @@ def is_id(value) -> bool:
     return 0 < value <= MAX_ID
 
 
-def _with_related(queryset: QuerySet[Target]) -> QuerySet[Target]:
-    return queryset.select_related("organisation", "lead_department", "commitment__report").prefetch_related(
+def _with_related(queryset: QuerySet[Target], *, history: bool = False) -> QuerySet[Target]:
+    """What lists (and with `history`, the detail page) read; `target.updates.all()` is the latest update only
+    unless `history` (a sliced prefetch: one window query, not every update of every target)."""
+    if history:
+        updates = ProgressUpdate.objects.select_related("author").order_by("created_at", "id")
+        related = ("organisation", "lead_department", "commitment__report")
+    else:
+        updates = latest_updates()
+        related = ("organisation", "lead_department")
+        # Lists show the source report's id only: no need to load the commitment (its quote) per row.
+        queryset = queryset.annotate(source_report_id=F("commitment__report_id"))
+    return queryset.select_related(*related).prefetch_related(
         Prefetch("milestones", queryset=Milestone.objects.order_by("due_date", "id")),
-        Prefetch("updates", queryset=ProgressUpdate.objects.select_related("author").order_by("created_at", "id")),
+        Prefetch("updates", queryset=updates),
         "co_departments",
     )
+
+
+def latest_updates() -> QuerySet[ProgressUpdate]:
+    """Each target's latest update only (a window in SQL), for prefetching into `target.updates`."""
+    newest_first = [F("created_at").desc(), F("id").desc()]
+    rank = Window(RowNumber(), partition_by=F("target_id"), order_by=newest_first)
+    # order_by(): the model's default ordering goes through the target (a join the window does not need).
+    return ProgressUpdate.objects.select_related("author").annotate(rank=rank).filter(rank=1).order_by()
+
+
+def with_basis(queryset: QuerySet[Target]) -> QuerySet[Target]:
+    """`queryset`, after computing the health basis of its rows that have none (written around the services: bulk
+    loads, fixtures). One indexed query when there are none, so SQL filters on the basis stay exact."""
+    missing = list(queryset.filter(late_after__isnull=True).values_list("pk", flat=True))
+    if missing:
+        services.refresh_health_basis(missing)
+    return queryset
+
+
+def overdue_q(*, on: date) -> Q:
+    """Open targets overdue on `on` (the stored basis: see `targets.health.health_basis`)."""
+    return Q(late_after__lt=on) & ~Q(lifecycle__in=CLOSED)
+
+
+def order_overdue(queryset: QuerySet[Target]) -> QuerySet[Target]:
+    """Longest overdue first (the earliest `late_after`), then the nearest due date."""
+    return queryset.order_by("late_after", "due_date", "id")
 
 
 def targets_visible(*, user) -> QuerySet[Target]:
@@ -69,7 +114,7 @@ def targets_for_user(*, user) -> QuerySet[Target]:
 def target_detail(*, pk: int) -> Target:
     """One target with everything its page shows; raises Target.DoesNotExist."""
     return (
-        _with_related(Target.objects.all())
+        _with_related(Target.objects.all(), history=True)
         .prefetch_related(
             Prefetch("events", queryset=TargetEvent.objects.select_related("actor").order_by("created_at", "id")),
             Prefetch("evidence", queryset=Evidence.objects.select_related("uploaded_by").order_by("uploaded_at", "id")),
@@ -86,6 +131,15 @@ def target_visible_to(*, user, pk: int) -> Target:
     except Target.DoesNotExist:
         raise Http404 from None
     if not permissions.can_view_target(user, target):
+        raise Http404
+    return target
+
+
+def target_for_write(*, user, pk: int) -> Target:
+    """The target row alone (with what permission checks and the event snapshot read), for a lean write such as a
+    progress report; Http404 when out of sight. The service's conditional UPDATE proves it is current."""
+    target = Target.objects.select_related("organisation", "lead_department").filter(pk=pk).first()
+    if target is None or not permissions.can_view_target(user, target):
         raise Http404
     return target
 
@@ -202,13 +256,29 @@ def targets_with_health(targets, *, on: date, health: str | None = None) -> list
 def targets_by_health(
     *, on: date, health: str, user=None, organisation=None, queryset: QuerySet[Target] | None = None
 ) -> list[Target]:
-    """Open targets with `health` on `on`, earliest due first (of `queryset`, or what `user` may see, or all)."""
+    """Open targets with `health` on `on` (of `queryset`, or what `user` may see, or all); overdue ones longest
+    overdue first, the others earliest due first."""
     if queryset is None:
         queryset = targets_visible(user=user) if user is not None else Target.objects.all()
     if organisation is not None:
         queryset = queryset.filter(organisation=organisation)
-    queryset = _with_related(queryset.exclude(lifecycle__in=CLOSED).order_by("due_date", "id"))
-    return targets_with_health(queryset, on=on, health=health)
+    queryset = health_filter(queryset, on=on, health=health)
+    queryset = order_overdue(queryset) if health == OVERDUE else queryset.order_by("due_date", "id")
+    return targets_with_health(_with_related(queryset), on=on, health=health)
+
+
+def health_filter(queryset: QuerySet[Target], *, on: date, health: str) -> QuerySet[Target]:
+    """`queryset` narrowed in SQL for `health` on `on`: exact for overdue; for the others a superset (open and not
+    overdue) that `targets_with_health` finishes in Python."""
+    if health == OVERDUE:
+        return with_basis(queryset).filter(overdue_q(on=on))
+    return queryset.exclude(lifecycle__in=CLOSED).exclude(late_after__lt=on)
+
+
+def overdue_queryset(queryset: QuerySet[Target], *, on: date) -> QuerySet[Target]:
+    """The overdue ones of `queryset` (a plain one, e.g. `targets_visible`), longest overdue first, prefetched:
+    the API paginates it in SQL and computes health for the page only."""
+    return _with_related(order_overdue(with_basis(queryset).filter(overdue_q(on=on))))
 
 
 def targets_overdue(

@@ -818,7 +818,7 @@ def refresh_health_basis(target_ids: Iterable[int]) -> int:
     return changed
 
 
-def _bases(target_ids: list[int]) -> dict[int, tuple[float | None, date | None]]:
+def _bases(target_ids: list[int]) -> dict[int, tuple[float | None, date]]:
     """`health_basis` of each target, read fresh from the database (two queries)."""
     latest = ProgressUpdate.objects.filter(target_id=OuterRef("pk")).order_by("-created_at", "-id")
     targets = Target.objects.filter(pk__in=target_ids).only(
@@ -841,7 +841,7 @@ def _bases(target_ids: list[int]) -> dict[int, tuple[float | None, date | None]]
     return bases
 
 
-def _save_basis(target: Target, basis: tuple[float | None, date | None]) -> None:
+def _save_basis(target: Target, basis: tuple[float | None, date]) -> None:
     Target.objects.filter(pk=target.pk).update(progress=basis[0], late_after=basis[1])
     target.progress, target.late_after = basis
 

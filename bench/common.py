@@ -69,19 +69,19 @@ def gunicorn(port: int, workers: int, *, timeout: float = 30.0):
         "--timeout=120",
         "--log-level=warning",
     ]
+    if _listening(port):
+        raise RuntimeError(f"127.0.0.1:{port} is already in use: pick another port (--port)")
     process = subprocess.Popen(command, cwd=ROOT, env=server_env(), stdout=subprocess.DEVNULL)  # noqa: S603
     try:
         deadline = time.monotonic() + timeout
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited with {process.returncode}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn did not listen on {port} within {timeout} s") from None
-                time.sleep(0.2)
+            if _listening(port):
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"gunicorn did not listen on {port} within {timeout} s")
+            time.sleep(0.2)
         yield process
     finally:
         process.terminate()
@@ -90,3 +90,11 @@ def gunicorn(port: int, workers: int, *, timeout: float = 30.0):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def _listening(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False

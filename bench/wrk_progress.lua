@@ -1,6 +1,7 @@
 -- wrk script for bench/write_throughput.py: every request records progress on the next target of the task
 -- file (lines "target_id version token"), each thread taking every n-th line, so no two requests race for one
--- target (a 409 would mean the task file ran out). Prints one line "WRK {json}" with the counts by status.
+-- target (a 409 would mean the task file ran out). Writes the id of every update it was answered 201 for to
+-- "<args[3]><thread index>", one per line, and prints one line "WRK {json}" with the counts by status.
 local threads = {}
 
 function setup(thread)
@@ -17,6 +18,8 @@ function init(args)
   end
   cursor = index + 1
   created, conflict, other = 0, 0, 0
+  accepted = io.open(args[3] .. index, "w")
+  accepted:setvbuf("line") -- written as it goes: wrk never closes a thread's state
 end
 
 function request()
@@ -33,6 +36,7 @@ end
 function response(status, headers, body)
   if status == 201 then
     created = created + 1
+    accepted:write(body:match('^{"id":(%d+)') or "?", "\n")
   elseif status == 409 then
     conflict = conflict + 1
   else

@@ -150,31 +150,37 @@ class Gunicorn:
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> Gunicorn:
-        self.port = free_port(GUNICORN_PORTS)
-        command = [GUNICORN, "config.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)]
-        command += ["--worker-class", "gthread", "--threads", str(self.threads), "--timeout", "30"]
-        # --preload: Django is imported once, in the master, before the workers fork (half the start-up CPU).
-        command += ["--preload", "--error-logfile", "-", "--log-level", "warning"]
         self.log = open(self.log_path, "w")  # closed in __exit__
-        self.process = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
-        )
         try:
-            self._wait_ready(timeout=30)
+            for _attempt in range(3):  # another run may bind the free port between our check and gunicorn's bind
+                self.port = free_port(GUNICORN_PORTS)
+                self.process = subprocess.Popen(
+                    self._command(), cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )  # fmt: skip
+                if self._ready(timeout=30):
+                    return self
+            raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{self.log_tail()}")
         except BaseException:
             self.__exit__(None, None, None)
             raise
-        return self
 
-    def _wait_ready(self, timeout: float) -> None:
+    def _command(self) -> list[str]:
+        command = [GUNICORN, "config.wsgi", "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)]
+        command += ["--worker-class", "gthread", "--threads", str(self.threads), "--timeout", "30"]
+        # --preload: Django is imported once, in the master, before the workers fork (half the start-up CPU).
+        return [*command, "--preload", "--error-logfile", "-", "--log-level", "warning"]
+
+    def _ready(self, timeout: float) -> bool:
+        """True once Django answers; False if gunicorn exited (e.g. the port was taken)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {self.process.returncode}:\n{self.log_tail()}")
+                return False
             with contextlib.suppress(OSError):
                 # An anonymous API call: 401/403 means Django answered, without touching the database.
                 if call(self.port, "GET", "/api/targets/", token=None, timeout=5).status in (401, 403):
-                    return
+                    return True
             time.sleep(0.2)
         raise RuntimeError(f"gunicorn did not answer within {timeout} s:\n{self.log_tail()}")
 
@@ -229,9 +235,7 @@ class PrivateCluster:
                 str(self.bin / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
                 "--locale=C.UTF-8", "--no-sync", "--no-instructions",
             )  # fmt: skip
-            self.port = free_port(POSTGRES_PORTS)
             settings = {
-                "port": self.port,
                 "listen_addresses": "'127.0.0.1'",
                 "unix_socket_directories": f"'{self.home}'",
                 "fsync": "off",  # throwaway data: speed over durability
@@ -241,7 +245,16 @@ class PrivateCluster:
             }
             with (self.data / "postgresql.conf").open("a") as conf:
                 conf.write("".join(f"{name} = {value}\n" for name, value in settings.items()))
-            self.start()
+            for attempt in range(3):  # another run may bind the free port between our check and the server's bind
+                self.port = free_port(POSTGRES_PORTS)
+                with (self.data / "postgresql.conf").open("a") as conf:
+                    conf.write(f"port = {self.port}\n")  # the last setting wins
+                try:
+                    self.start()
+                    break
+                except RuntimeError:
+                    if attempt == 2:
+                        raise
         except BaseException:
             self.__exit__(None, None, None)
             raise

@@ -94,7 +94,8 @@ def test_connection_killed_by_the_server_gets_503_then_the_next_request_reconnec
         dbname=settings["NAME"],
         autocommit=True,
     ) as admin:
-        admin.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
+        # With a timeout (PostgreSQL 14+) it returns once the backend is gone, so the next query surely meets it.
+        admin.execute("SELECT pg_terminate_backend(%s, 5000)", [connection.connection.info.backend_pid])
     try:
         lost = api.get("/api/targets/")
         assert lost.status_code == 503

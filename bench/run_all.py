@@ -31,7 +31,7 @@ FULL = {
         ("memory.py", ["--repeat=3"]),
         ("digests.py", ["--users=3000", "--targets=30000", "--orgs=100"]),
         ("reconcile.py", ["--targets=1000", "--achievements=1000", "--repeat=3"]),
-        ("reconcile.py", ["--targets=30000", "--achievements=3000", "--repeat=1"]),
+        ("reconcile.py", ["--orgs=100", "--targets=300", "--achievements=300", "--repeat=1"]),
     ],
 }
 QUICK = {
@@ -43,6 +43,7 @@ QUICK = {
         ("memory.py", ["--repeat=1"]),
         ("digests.py", ["--users=300", "--targets=3000", "--orgs=10"]),
         ("reconcile.py", ["--targets=1000", "--achievements=1000", "--repeat=1"]),
+        ("reconcile.py", ["--orgs=10", "--targets=300", "--achievements=300", "--repeat=1"]),
     ],
 }
 

@@ -13,9 +13,11 @@ nothing and gets 409. Successful writes answer with the target and its new ETag.
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import status
 from rest_framework.generics import GenericAPIView, ListAPIView, RetrieveAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -101,17 +103,22 @@ def _first_message(errors) -> str:
     return str(errors)
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number (an id, a year): 0.5 answers 400 instead of silently matching nothing."""
+
+    field_class = forms.IntegerField
+
+
 class TargetFilter(django_filters.FilterSet):
     lifecycle = django_filters.ChoiceFilter(choices=Target.Lifecycle.choices)
     status = django_filters.ChoiceFilter(
         field_name="lifecycle", choices=Target.Lifecycle.choices, label="状态（同 lifecycle）"
     )
-    department = django_filters.NumberFilter(method="filter_department", label="部门 id（牵头或责任单位）")
+    department = IntegerFilter(method="filter_department", label="部门 id（牵头或责任单位）")
     # Bounded: a larger number would reach the database driver, which refuses it (a 500).
-    organisation = django_filters.NumberFilter(
-        field_name="organisation_id", label="组织 id", min_value=1, max_value=selectors.MAX_ID
-    )
-    plan_year = django_filters.NumberFilter()
+    organisation = IntegerFilter(field_name="organisation_id", label="组织 id", min_value=1, max_value=selectors.MAX_ID)
+    plan_year = IntegerFilter()
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label="完成时限不晚于")
 
     class Meta:

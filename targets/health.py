@@ -45,6 +45,7 @@ RATE_RELATIONS = {"growth", "share", "ratio", "rank"}
 # computed yet" (a row written around the services), which the selectors compute before filtering.
 ALWAYS_LATE = date(1900, 1, 1)
 NEVER_LATE = date(9999, 12, 31)
+UNREAD = object()  # an argument not given (None is a value: "no update")
 
 
 def target_health(target, *, on: date) -> str | None:
@@ -106,11 +107,14 @@ def _complete(milestones, progress: float | None) -> bool:
     return (progress is not None and progress >= 100) or (bool(milestones) and all(m.done_on for m in milestones))
 
 
-def progress_percent(target, *, milestones=None, latest=None) -> float | None:
-    """How far along the target is, in percent of the whole; None when nothing was reported."""
+def progress_percent(target, *, milestones=None, latest=UNREAD) -> float | None:
+    """How far along the target is, in percent of the whole; None when nothing was reported.
+
+    `milestones` and `latest` (None: no update) are read from the target when not given.
+    """
     if milestones is None:
         milestones = list(target.milestones.all())
-    if latest is None:
+    if latest is UNREAD:
         latest = latest_update(target)
     reported = None
     if latest is not None:

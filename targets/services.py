@@ -18,8 +18,9 @@ from datetime import date, datetime
 from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db import connection, transaction
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from reports.models import Commitment
@@ -236,23 +237,33 @@ def progress_record(
     lifecycle = target.lifecycle
     if lifecycle == Target.Lifecycle.NOT_STARTED:
         lifecycle = Target.Lifecycle.IN_PROGRESS
-    # The conditional UPDATE locks the row until commit: the reads below cannot race another writer.
-    _bump_version(target, expected_version, now, lifecycle=lifecycle)
-
-    update = ProgressUpdate.objects.create(
-        target=target, author=acting_user, created_at=now, value=value, percent=percent, note=note, corrects=corrects
-    )
-    attached = _attach(target, files, acting_user, now, update=update)
-    # One read of the plan serves both the ticking and the health basis (the lean write path: no history loaded).
+    on = timezone.localdate(now)
+    # The lean write path: the plan and the latest figure, not the history. Read before the conditional UPDATE
+    # takes the row lock, which is safe: whatever changes them also bumps the version, and then that UPDATE
+    # matches no row (409) instead of storing a basis computed from stale rows.
     milestones = list(Milestone.objects.filter(target=target).order_by("due_date", "id"))
-    ticked = _tick_reached_milestones(target, milestones, value=value, percent=percent, on=timezone.localdate(now))
-    latest = (
+    previous = (
         ProgressUpdate.objects.filter(target=target)
         .order_by("-created_at", "-id")
         .only("id", "created_at", "value", "percent")
         .first()
     )
-    _save_basis(target, health_basis(target, milestones=milestones, latest=latest))
+    reached = _reached_milestones(target, milestones, value=value, percent=percent)
+    for milestone in reached:
+        milestone.done_on = on
+    # The new row is the latest unless one was back-dated after it (ties go to the new, higher id).
+    newest = previous is None or previous.created_at <= now
+    latest = SimpleNamespace(value=value, percent=percent) if newest else previous
+    progress, late_after = health_basis(target, milestones=milestones, latest=latest)
+    _bump_version(target, expected_version, now, lifecycle=lifecycle, progress=progress, late_after=late_after)
+
+    update = ProgressUpdate.objects.create(
+        target=target, author=acting_user, created_at=now, value=value, percent=percent, note=note, corrects=corrects
+    )
+    attached = _attach(target, files, acting_user, now, update=update)
+    ticked = [m.pk for m in reached]
+    if ticked:
+        Milestone.objects.filter(pk__in=ticked).update(done_on=on)
     after = {**_snapshot(target), "value": value, "percent": percent, "update": update.pk}
     if corrects is not None:
         after["corrects"] = corrects.pk
@@ -799,45 +810,59 @@ def refresh_health_basis(target_ids: Iterable[int]) -> int:
     """Recompute the stored health basis (`progress`, `late_after`) of these targets, for bulk loaders that write
     targets, milestones or updates without the services. Returns how many rows changed.
 
-    Three queries per BASIS_CHUNK targets: the targets with their latest update, their open milestones, one
-    UPDATE of the rows that changed.
+    Per BASIS_CHUNK targets: three reads (the targets, their open milestones, their latest updates) and the
+    UPDATEs of the rows that changed, in batches.
     """
     ids = sorted(set(target_ids))
     changed = 0
     for start in range(0, len(ids), BASIS_CHUNK):
-        chunk = ids[start : start + BASIS_CHUNK]
-        bases = _bases(chunk)
-        rows = []
-        for target in Target.objects.filter(pk__in=chunk).only("id", "progress", "late_after"):
-            basis = bases[target.pk]
-            if (target.progress, target.late_after) != basis:
-                target.progress, target.late_after = basis
-                rows.append(target)
-        Target.objects.bulk_update(rows, ["progress", "late_after"])
+        rows = [
+            (new[0], connection.ops.adapt_datefield_value(new[1]), pk)
+            for pk, (old, new) in _bases(ids[start : start + BASIS_CHUNK]).items()
+            if old != new
+        ]
+        _write_bases(rows)
         changed += len(rows)
     return changed
 
 
-def _bases(target_ids: list[int]) -> dict[int, tuple[float | None, date]]:
-    """`health_basis` of each target, read fresh from the database (two queries)."""
-    latest = ProgressUpdate.objects.filter(target_id=OuterRef("pk")).order_by("-created_at", "-id")
-    targets = Target.objects.filter(pk__in=target_ids).only(
-        "id", "kind", "comparator", "relation", "target_value", "due_date", "plan_year"
+def _write_bases(rows: list[tuple]) -> None:
+    """(progress, late_after, id) rows: one prepared UPDATE run per row (pipelined by psycopg), ~6x faster here
+    than bulk_update, whose CASE over the batch costs the batch size per row."""
+    if not rows:
+        return
+    table, progress, late_after = (
+        connection.ops.quote_name(name) for name in (Target._meta.db_table, "progress", "late_after")
     )
-    targets = targets.annotate(
-        latest_id=Subquery(latest.values("id")[:1]),
-        latest_value=Subquery(latest.values("value")[:1]),
-        latest_percent=Subquery(latest.values("percent")[:1]),
-    )
-    milestones: dict[int, list[Milestone]] = {}
-    for milestone in Milestone.objects.filter(target_id__in=target_ids).order_by("target_id", "due_date", "id"):
-        milestones.setdefault(milestone.target_id, []).append(milestone)
+    sql = f"UPDATE {table} SET {progress} = %s, {late_after} = %s WHERE id = %s"  # noqa: S608 (quoted names only)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+BASIS_FIELDS = ("id", "kind", "comparator", "relation", "target_value", "due_date", "plan_year")
+
+
+def _bases(target_ids: list[int]) -> dict[int, tuple[tuple, tuple[float | None, date]]]:
+    """Per target: (the stored basis, `health_basis` from its rows read fresh), in three queries. Plain rows
+    rather than model instances: `health_basis` reads attributes only."""
+    milestones: dict[int, list] = {}
+    for row in Milestone.objects.filter(target_id__in=target_ids).order_by("due_date", "id").values():
+        milestones.setdefault(row["target_id"], []).append(SimpleNamespace(pk=row["id"], **row))
+    newest_first = [F("created_at").desc(), F("id").desc()]
+    rank = Window(RowNumber(), partition_by=F("target_id"), order_by=newest_first)
+    latest = {
+        row["target_id"]: SimpleNamespace(pk=row["id"], value=row["value"], percent=row["percent"])
+        for row in ProgressUpdate.objects.filter(target_id__in=target_ids)
+        .annotate(rank=rank)
+        .filter(rank=1)
+        .order_by()
+        .values("id", "target_id", "value", "percent")
+    }
     bases = {}
-    for target in targets:
-        latest_row = None
-        if target.latest_id is not None:
-            latest_row = SimpleNamespace(pk=target.latest_id, value=target.latest_value, percent=target.latest_percent)
-        bases[target.pk] = health_basis(target, milestones=milestones.get(target.pk, []), latest=latest_row)
+    for row in Target.objects.filter(pk__in=target_ids).values(*BASIS_FIELDS, "progress", "late_after"):
+        target = SimpleNamespace(**row)
+        basis = health_basis(target, milestones=milestones.get(row["id"], []), latest=latest.get(row["id"]))
+        bases[row["id"]] = ((row["progress"], row["late_after"]), basis)
     return bases
 
 
@@ -929,27 +954,22 @@ def _respread_open_milestones(target: Target, *, start: date, end: date) -> list
     return moved
 
 
-def _tick_reached_milestones(
-    target: Target, milestones: list[Milestone], *, value: float | None, percent: float | None, on: date
-) -> list[int]:
-    """Mark done the open quantitative milestones whose expected figure is reached (in `milestones` too)."""
+def _reached_milestones(
+    target: Target, milestones: list[Milestone], *, value: float | None, percent: float | None
+) -> list[Milestone]:
+    """The open quantitative milestones whose expected figure this report reaches (to be ticked)."""
     if target.kind != Target.Kind.QUANTITATIVE or target.comparator == "<=":
         return []  # a ceiling is met by staying under it until the end, not by reaching a figure
-    done = []
+    reached = []
     for milestone in milestones:
         if milestone.done_on is not None:
             continue
-        reached = False
         if percent is not None and milestone.expected_percent is not None:
-            reached = percent >= milestone.expected_percent
-        elif value is not None and milestone.expected_value is not None:
-            reached = value >= milestone.expected_value
-        if reached:
-            milestone.done_on = on
-            done.append(milestone.pk)
-    if done:
-        Milestone.objects.filter(pk__in=done).update(done_on=on)
-    return done
+            if percent >= milestone.expected_percent:
+                reached.append(milestone)
+        elif value is not None and milestone.expected_value is not None and value >= milestone.expected_value:
+            reached.append(milestone)
+    return reached
 
 
 def _snapshot(target: Target) -> dict:
@@ -968,7 +988,7 @@ def _snapshot(target: Target) -> dict:
 def _event(target, actor, kind, message, *, before, after, at, refresh_basis: bool = True) -> TargetEvent:
     """Every service ends here, after its writes: the health basis follows them in the same transaction."""
     if refresh_basis:
-        _save_basis(target, _bases([target.pk])[target.pk])
+        _save_basis(target, _bases([target.pk])[target.pk][1])
     return TargetEvent.objects.create(
         target=target, actor=actor, kind=kind, message=message[:500], before=before, after=after, created_at=at
     )

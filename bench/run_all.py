@@ -28,7 +28,7 @@ FULL = {
     "benches": [
         ("api_latency.py", ["--requests=200", "--warmup=10"]),
         ("write_throughput.py", ["--duration=20"]),
-        ("memory.py", ["--repeat=3"]),
+        ("memory.py", ["--repeat=2"]),
         ("digests.py", ["--users=3000", "--targets=30000", "--orgs=100"]),
         ("reconcile.py", ["--targets=1000", "--achievements=1000", "--repeat=3"]),
         ("reconcile.py", ["--orgs=100", "--targets=300", "--achievements=300", "--repeat=1"]),
@@ -46,6 +46,15 @@ QUICK = {
         ("reconcile.py", ["--orgs=10", "--targets=300", "--achievements=300", "--repeat=1"]),
     ],
 }
+
+
+def machine(when: str) -> None:
+    """The load others put on the machine: the figures mean little if it was busy (2 cores here)."""
+    load = os.getloadavg()[0]
+    out({"bench": "machine", "name": f"load average (1 min) {when}", "value": round(load, 2), "unit": "runnable",
+         "goal": None, "met": None})  # fmt: skip
+    if when == "at start":
+        note(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load average {load:.2f}")
 
 
 def out(record: dict) -> None:
@@ -114,6 +123,7 @@ def main() -> None:
     url = args.database_url or f"postgres://postgres@127.0.0.1:5432/{plan['database']}"
 
     started = time.perf_counter()
+    machine("at start")
     if not args.keep_data:
         recreate_database(url)
         seed = json.loads(manage(["seed_bench", *plan["seed"]], url).strip().splitlines()[-1])
@@ -125,6 +135,7 @@ def main() -> None:
         })  # fmt: skip
         note(f"seed_bench: {json.dumps(seed, ensure_ascii=False)}")
     ok = all([run_bench(script, arguments, url) for script, arguments in plan["benches"]])
+    machine("at the end")
     note(f"run_all{' --quick' if args.quick else ''}: {time.perf_counter() - started:.0f} s")
     sys.exit(0 if ok else 1)
 

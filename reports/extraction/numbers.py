@@ -13,7 +13,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from reports.extraction.text import unify_width
-from reports.extraction.units import CN_CHARS, COUNT_UNITS, MULTIPLIERS, UNITS, chinese_to_int
+from reports.extraction.units import CN_CHARS, CN_DIGITS, COUNT_UNITS, MULTIPLIERS, UNITS, chinese_to_int
+
+UPPER_DIGITS = "壹贰叁肆伍陆柒捌玖"
+UPPER_CHARS = UPPER_DIGITS + "拾佰仟"
 
 
 @dataclass
@@ -34,14 +37,27 @@ class Quantity:
 # Possessive/atomic and anchored at the start of a digit (or numeral) run: a run is read once, so a long run of
 # digits cannot make the scan quadratic.
 _A = r"(?<![0-9])(?>\d{1,3}(?:,\d{3})+(?!\d)|\d++)(?:\.\d++)?"
-_C = f"(?<![{CN_CHARS}])[{CN_CHARS}]++"
+# A Chinese numeral: sections joined by 万/亿 (一万二千三百, 三亿零五万), then an optional decimal part (三点五).
+# A 万/亿 is taken into the numeral only when more numeral follows; otherwise it is the multiplier (五千万元).
+_CN_FRACTION = "零〇一二三四五六七八九"
+_LOW = f"[{CN_CHARS}]"
+# The section group may give back (not possessive): in 三万千瓦时 the 千 is the unit's, so 万 is the multiplier.
+# A numeral never starts inside another (after 三 or after 三万): one start per run keeps the scan linear.
+_NOT_INSIDE = f"(?<![{CN_CHARS}{UPPER_CHARS}])(?<![{CN_CHARS}{UPPER_CHARS}][万亿])"
+_C_LOW = f"{_NOT_INSIDE}(?:{_LOW}++[万亿]++(?={_LOW}))*{_LOW}++(?:点[{_CN_FRACTION}]++)?"
+# 大写 (壹仟贰佰): only two characters or more, since 陆, 伍, 拾 alone are words (大陆, 队伍, 收拾, 陆家嘴).
+_C_UP = (
+    f"{_NOT_INSIDE}(?=[{UPPER_CHARS}零万亿]{{2}})"
+    f"(?:[{UPPER_CHARS}零]++[万亿]++(?=[{UPPER_CHARS}零]))*[{UPPER_CHARS}零]++(?:点[{UPPER_DIGITS}零]++)?"
+)
+_C = f"(?:{_C_LOW}|{_C_UP})"
 _SP = r"[ \t\u3000]{0,2}"
 _UNIT_ALT = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
 _MULT_ALT = r"万亿|千万|百万|亿|万|千(?![瓦米克])|百(?!分)"
 
 _QUANTITY = re.compile(
     rf"""
-    (?=[0-9{CN_CHARS}第位排名列])  # cheap first-character gate: most positions fail here
+    (?=[0-9{CN_CHARS}{UPPER_CHARS}第位排名列])  # cheap first-character gate: most positions fail here
     (?:(?P<rank>(?:位列|排名|名列|位居|排在|列)?第{_SP}(?P<rnum>{_A}|{_C}){_SP}(?P<runit>名|位)?)
     | (?<![0-9])(?P<ra>\d++(?:\.\d++)?)[:∶](?P<rb>\d++(?:\.\d++)?)(?![\d:])
     | 百分之(?P<pnum>{_A}|{_C})
@@ -121,8 +137,49 @@ def _number(s: str) -> tuple[float, bool] | None:
         if len(s) > 1 and s[0] == "0" and s[1].isdigit():
             return None  # 02, 07: plot codes, not values
         return float(s.replace(",", "")), False
+    n = chinese_value(s)
+    return None if not n else (n, True)  # 零部件 is not zero of anything
+
+
+_MAX_NUMERAL = 48
+_TO_LOWER = str.maketrans(UPPER_DIGITS + "拾佰仟", "一二三四五六七八九十百千")
+
+
+def chinese_value(s: str) -> float | None:
+    """Value of a Chinese numeral, 小写 or 大写, with 万/亿 sections and a decimal part (一万二千三百四十五,
+    三亿零五万, 三点五, 壹仟贰佰); None when it is not a well-formed numeral (一二八, 百千, 三五)."""
+    if len(s) > _MAX_NUMERAL:
+        return None  # longer than any numeral below 10^16: a run of characters, not a number
+    whole, _, fraction = s.translate(_TO_LOWER).partition("点")
+    value = _sections(whole)
+    if value is None or (fraction and "点" in fraction):
+        return None
+    if fraction:
+        digits = [CN_DIGITS.get(ch) for ch in fraction]
+        if None in digits or "两" in fraction:
+            return None
+        value += float("0." + "".join(map(str, digits)))
+    return value
+
+
+def _closes_sections(numeral: str, mult: str | None) -> bool:
+    """三亿零五万: a multiplier after a numeral with 万/亿 sections closes its last section (3 x 10^8 + 5 x 10^4);
+    it does not multiply the whole numeral."""
+    return bool(mult) and not numeral[0].isdigit() and any(c in numeral for c in "万亿")
+
+
+def _sections(s: str) -> float | None:
+    """亿 splits before 万, each side read on its own: 一万二千 = 1 x 10^4 + 2000; 一万亿 = (1 x 10^4) x 10^8."""
+    for separator, scale in (("亿", 1e8), ("万", 1e4)):
+        head, found, tail = s.partition(separator)
+        if found:
+            high = _sections(head) if head else None
+            low = _sections(tail) if tail else 0.0
+            if not high or low is None or low >= scale:
+                return None
+            return high * scale + low
     n = chinese_to_int(s)
-    return None if not n else (float(n), True)  # 零部件 is not zero of anything
+    return None if n is None else float(n)
 
 
 _PREFIX_RE = re.compile(
@@ -178,9 +235,9 @@ def _is_trap(text: str, m: re.Match, chinese: bool) -> bool:
             return True
         if after in _CN_IDIOM_AFTER:
             return True  # 一户一档, 千家万户, 五位一体
-        if m.group("n1") == "二" or (unit in {"起", "元", "天"} and not m.group("mult")):
-            return True  # counts say 两; 二次供水, 一起, 二元结构 are words
-        if unit not in COUNT_UNITS and not m.group("mult"):
+        if (m.group("n1") == "二" or unit in {"起", "元", "天"}) and not m.group("mult"):
+            return True  # counts say 两; 二次供水, 一起, 二元结构 are words (二万 is a number)
+        if unit not in COUNT_UNITS and unit != "个百分点" and not m.group("mult"):  # 三个百分点 is a figure
             return True
         if unit in {"个", "项"} and text.startswith(_SLOGAN_AFTER_GE, end):
             return True  # 两个确立, 四个意识
@@ -309,7 +366,17 @@ def _plain(text: str, m: re.Match) -> Quantity | None:
         second = _number(m.group("n2"))
         if second is None or second[0] <= value:
             return None  # 15-03, 2022-2021: codes, not ranges
+        if _closes_sections(m.group("n2"), m.group("mult")):
+            second = _number(m.group("n2") + m.group("mult"))
+            if second is None:
+                return None
+            second = (second[0] / mult, True)
         value_max = _tidy(second[0] * mult * factor)
+    if _closes_sections(m.group("n1"), m.group("mult")):
+        first = _number(m.group("n1") + m.group("mult"))
+        if first is None:
+            return None  # 三亿零五万亿: not a numeral
+        value = first[0] / mult
     qualifier = qualifier_text = None
     found = _qualifier_before(text, m.start())
     if m.group("more1") or m.group("more2"):

@@ -138,8 +138,10 @@ def target_visible_to(*, user, pk: int) -> Target:
 def target_for_write(*, user, pk: int) -> Target:
     """The target row alone (with what permission checks and the event snapshot read), for a lean write such as a
     progress report; Http404 when out of sight. The service's conditional UPDATE proves it is current."""
-    target = Target.objects.select_related("organisation", "lead_department").filter(pk=pk).first()
-    if target is None or not permissions.can_view_target(user, target):
+    # The visibility rule of `permissions.can_view_target`, folded into the row's own query.
+    visible = Target.objects.filter(pk=pk, organisation__in=permissions.visible_organisations(user))
+    target = visible.select_related("organisation", "lead_department").first()
+    if target is None:
         raise Http404
     return target
 

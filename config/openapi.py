@@ -1,4 +1,4 @@
-"""OpenAPI generation tweaks: every operation documents the errors it can answer with.
+"""OpenAPI generation tweaks: the errors every operation can answer with, and empty filter values.
 
 Checked by tests/api/test_schemathesis.py: every response the API gives must be in the schema.
 """
@@ -16,6 +16,7 @@ ERROR_SCHEMA = {
     },
     "required": ["error"],
 }
+EMPTY_VALUE = {"type": "string", "maxLength": 0, "description": "空值：不按此项筛选"}
 # Any operation: 400 bad query or body, 403 not signed in or not allowed, 404 unknown id or page.
 ALWAYS = {"400": "请求参数无效", "403": "未登录或无权限", "404": "不存在或无权查看"}
 # Operations with a body: 415 a content type the view does not parse.
@@ -26,6 +27,23 @@ class AutoSchema(SpectacularAutoSchema):
     def _get_paginator(self):
         # Only GET lists are paginated here; a write that answers with a list returns it whole.
         return super()._get_paginator() if self.method == "GET" else None
+
+
+def admit_empty_filter_values(result, generator, request, public):
+    """POSTPROCESSING_HOOKS entry: an empty filter value (`?due_before=`, as an HTML form sends it) means
+    "no filter"; say so, or a client reading the schema would think the request invalid.
+    (`page=` is not a filter: it answers 404.)"""
+    for operations in result.get("paths", {}).values():
+        for parameter in operations.get("get", {}).get("parameters", []):
+            schema = parameter.get("schema", {})
+            if parameter.get("in") != "query" or parameter.get("name") == "page" or "anyOf" in schema:
+                continue
+            if schema.get("type") == "string" and "enum" in schema:
+                if "" not in schema["enum"]:
+                    schema["enum"] = [*schema["enum"], ""]
+            elif not (schema.get("type") == "string" and "format" not in schema):
+                parameter["schema"] = {"anyOf": [schema, EMPTY_VALUE]}
+    return result
 
 
 def add_error_responses(result, generator, request, public):

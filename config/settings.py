@@ -225,10 +225,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # One name for a choice set used by several fields (proposed and confirmed verdicts).
     "ENUM_NAME_OVERRIDES": {"VerdictEnum": "reports.models.Reconciliation.Verdict"},
-    # Every operation declares the shared 400/403/404 (and 415 with a body) errors it can answer with.
+    # Every operation declares the shared 400/403/404 (and 415 with a body) errors it can answer with;
+    # filters admit the empty value that means "no filter".
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.openapi.add_error_responses",
+        "config.openapi.admit_empty_filter_values",
     ],
 }
 

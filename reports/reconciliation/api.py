@@ -34,7 +34,10 @@ FILTERS = [
     OpenApiParameter("organisation", OpenApiTypes.INT, description="组织 id"),
     OpenApiParameter("year", OpenApiTypes.INT, description="核对年度"),
     OpenApiParameter(
-        "verdict", OpenApiTypes.STR, description="核对结论：met / partly_met / missed / no_evidence / contradicted"
+        "verdict",
+        OpenApiTypes.STR,
+        enum=Reconciliation.Verdict.values,
+        description="核对结论：met / partly_met / missed / no_evidence / contradicted",
     ),
 ]
 

@@ -119,6 +119,7 @@ def main() -> None:
         figure("gunicorn worker RSS after start and one login page", round(idle_mib, 1), "MiB"),
         figure("gunicorn worker peak RSS serving the board page", round(board_mib, 1), "MiB"),
         figure("gunicorn worker peak RSS serving /api/targets/overdue/", round(overdue_mib, 1), "MiB"),
+        figure("board page / for the district supervisor, median", round(board_s * 1000), "ms"),
         figure(f"import_report peak RSS ({report.name}, {report.stat().st_size // 1024} KiB)", round(import_mib, 1),
                "MiB"),
     ]  # fmt: skip

@@ -146,7 +146,7 @@ def main() -> None:
     town = Organisation.objects.get(name=town_name(0))
     endpoints = [
         ("overdue", "/api/targets/overdue/"),
-        ("list", f"/api/targets/?organisation={town.pk}&status=in_progress&lifecycle=in_progress"),
+        ("list", f"/api/targets/?organisation={town.pk}&status=in_progress"),
     ]
     figures, details = [], {"targets": Target.objects.count(), "database": connection.vendor}
     for name, url in endpoints:

@@ -101,10 +101,13 @@ def timed(call, requests: int, warmup: int) -> list[float]:
     return timings
 
 
-def measure(client: Client, name: str, url: str, requests: int, warmup: int) -> tuple[list[dict], dict]:
+def measure(client: Client, name: str, url: str, expect: dict, requests: int, warmup: int) -> tuple[list[dict], dict]:
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code, response.content[:300])
     body = response.json()
+    # A fast wrong answer is worth nothing: every row must be what the URL asked for.
+    wrong = [row["id"] for row in body["results"] if any(row.get(k) != v for k, v in expect.items())]
+    assert body["results"] and not wrong, f"{url}: rows not matching {expect}: {wrong[:10]}"
     ids = [row["id"] for row in body["results"]]
     with CaptureQueriesContext(connection) as captured:
         client.get(url)
@@ -145,19 +148,20 @@ def main() -> None:
     client.force_login(get_user_model().objects.get(username=DISTRICT_SUPERVISOR))
     town = Organisation.objects.get(name=town_name(0))
     endpoints = [
-        ("overdue", "/api/targets/overdue/"),
-        ("list", f"/api/targets/?organisation={town.pk}&status=in_progress"),
-    ]
+        ("overdue", "/api/targets/overdue/", {"health": "overdue"}),
+        ("list", f"/api/targets/?organisation={town.pk}&status=in_progress", {"organisation_id": town.pk,
+                                                                               "lifecycle": "in_progress"}),
+    ]  # fmt: skip
     figures, details = [], {"targets": Target.objects.count(), "database": connection.vendor}
-    for name, url in endpoints:
+    for name, url, expect in endpoints:
         if args.only and name != args.only:
             continue
-        found, details[name] = measure(client, name, url, args.requests, args.warmup)
+        found, details[name] = measure(client, name, url, expect, args.requests, args.warmup)
         figures += found
     by_name = {f["name"]: f["value"] for f in figures}
     parts = [
         f"{name} p50 {by_name[f'{name} p50']} ms ({by_name[f'{name} / lower bound']}x the lower bound)"
-        for name, _ in endpoints
+        for name, *_ in endpoints
         if f"{name} p50" in by_name
     ]
     emit(

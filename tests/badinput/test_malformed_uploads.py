@@ -117,7 +117,8 @@ def test_the_corpus_holds_at_least_200_distinct_cases():
 
 
 def test_bombs_are_refused_from_the_directory_not_by_inflating():
-    """The 2 GB member and the 1 GB PDF stream are refused in well under a second each."""
+    """Zip bombs are refused from the central directory (well under 0.5 s; the 2 GB member alone would take
+    seconds and 2 GB to inflate); the 1 GB PDF stream after inflating at most 200 MB, discarded as it goes."""
     from reports.documents import DocumentError, read_document
 
     for payload in REPORT_PAYLOADS:
@@ -127,4 +128,5 @@ def test_bombs_are_refused_from_the_directory_not_by_inflating():
         started = time.perf_counter()
         with pytest.raises(DocumentError):
             read_document(payload.name, data)
-        assert time.perf_counter() - started < 1.0, payload.id
+        bound = 3.0 if payload.name.endswith(".pdf") else 0.5
+        assert time.perf_counter() - started < bound, payload.id

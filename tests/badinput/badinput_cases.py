@@ -172,8 +172,21 @@ EVIDENCE_PAYLOADS = [
 
 REPORT_ENDPOINTS = ("report_api", "report_page")
 EVIDENCE_ENDPOINTS = ("evidence_api", "progress_api", "progress_page")
-FILE_FIELD = {"report_api": "file", "report_page": "file", "evidence_api": "files", "progress_api": "files"}
-FILE_FIELD["progress_page"] = "files"
+# The other writes that take evidence go through the same validation: one payload of each kind of refusal.
+OTHER_EVIDENCE_ENDPOINTS = ("comment_api", "comment_page", "signoff_api", "signoff_page")
+OTHER_EVIDENCE_PAYLOADS = (
+    "pdf-0-byte",
+    "pdf-limit-plus-1",
+    "pdf-is-exe",
+    "pdf-cut-no-eof",
+    "docx-cut-50pct",
+    "docx-bomb-2GB-member",
+    "docx-bomb-5000-members",
+    "name-double-extension",
+)
+FILE_FIELD = {"report_api": "file", "report_page": "file"} | {
+    e: "files" for e in EVIDENCE_ENDPOINTS + OTHER_EVIDENCE_ENDPOINTS
+}
 
 # Request shapes with no usable file: the field missing, sent empty, sent as text, or a body that is not multipart.
 SHAPES = ("missing-field", "empty-field", "text-not-file", "json-body", "text-plain-body", "garbage-multipart")
@@ -191,6 +204,8 @@ class Case:
 def all_cases() -> list[Case]:
     cases = [Case(f"{e}:{p.id}", e, p) for e in REPORT_ENDPOINTS for p in REPORT_PAYLOADS]
     cases += [Case(f"{e}:{p.id}", e, p) for e in EVIDENCE_ENDPOINTS for p in EVIDENCE_PAYLOADS]
+    others = [p for p in EVIDENCE_PAYLOADS if p.id in OTHER_EVIDENCE_PAYLOADS]
+    cases += [Case(f"{e}:{p.id}", e, p) for e in OTHER_EVIDENCE_ENDPOINTS for p in others]
     cases += [Case(f"{e}:{s}", e, shape=s) for e in SHAPE_ENDPOINTS for s in SHAPES]
     return cases
 

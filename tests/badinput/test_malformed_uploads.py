@@ -12,11 +12,14 @@ import time
 from pathlib import Path
 
 import pytest
-from badinput_cases import CASES, FILE_FIELD, REPORT_PAYLOADS, Case
+from badinput_cases import CASES, FILE_FIELD, REPORT_PAYLOADS, Case, Payload
+from badinput_files import PNG, REPORT_TEXT
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.client import BOUNDARY
 from lxml import html as lxml_html
+
+from reports.models import Report
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 REFUSED = {400, 413, 415}
@@ -38,14 +41,20 @@ def url(case: Case, target) -> str:
         "evidence_api": f"/api/targets/{target.pk}/evidence/",
         "progress_api": f"/api/targets/{target.pk}/progress/",
         "progress_page": f"/targets/{target.pk}/progress/",
+        "comment_api": f"/api/targets/{target.pk}/comments/",
+        "comment_page": f"/targets/{target.pk}/comment/",
+        "signoff_api": f"/api/targets/{target.pk}/request-signoff/",
+        "signoff_page": f"/targets/{target.pk}/request-signoff/",
     }[case.endpoint]
 
 
 def form_fields(case: Case, org, target) -> dict:
     if case.endpoint.startswith("report"):
         return {"organisation": org.pk}
-    if case.endpoint.startswith("progress"):
-        return {"version": target.version}
+    if case.endpoint.startswith(("progress", "signoff")):
+        return {"version": target.version, "note": "已完成，附验收材料"}
+    if case.endpoint.startswith("comment"):
+        return {"text": "补充现场照片"}
     return {}
 
 
@@ -130,3 +139,22 @@ def test_bombs_are_refused_from_the_directory_not_by_inflating():
             read_document(payload.name, data)
         bound = 3.0 if payload.name.endswith(".pdf") else 0.5
         assert time.perf_counter() - started < bound, payload.id
+
+
+VALID = {
+    "report": Payload("valid-report", "工作报告.txt", lambda _tmp: REPORT_TEXT.encode()),
+    "evidence": Payload("valid-png", "现场.png", lambda _tmp: PNG, "image/png"),
+}
+
+
+@pytest.mark.parametrize("endpoint", sorted(FILE_FIELD))
+def test_the_same_request_with_a_valid_file_is_accepted(endpoint, client, org, ada, alice, target, tmp_path):
+    """The control: each endpoint takes a good file sent the same way, so the refusals above are the payload's."""
+    case = Case(f"{endpoint}:valid", endpoint, VALID["report" if endpoint.startswith("report") else "evidence"])
+    login_for(case, client, ada, alice)
+    response = send(client, case, org, target, tmp_path)
+    assert response.status_code in (200, 201, 302), response.content[:300]
+    if endpoint.startswith("report"):
+        assert Report.objects.count() == 2  # the target's own report and this one
+    else:
+        assert target.evidence.count() == 1

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 
+from notifications.workdays import add_working_days
 from targets import permissions, services
 from targets.health import (
     CLOSED,
@@ -274,7 +276,13 @@ def health_filter(queryset: QuerySet[Target], *, on: date, health: str) -> Query
     overdue) that `targets_with_health` finishes in Python."""
     if health == OVERDUE:
         return with_basis(queryset).filter(overdue_q(on=on))
-    return queryset.exclude(lifecycle__in=CLOSED).exclude(late_after__lt=on)
+    queryset = queryset.exclude(lifecycle__in=CLOSED).exclude(late_after__lt=on)
+    if health == DUE_SOON:
+        # Only targets with a date (the due date, or any node of the plan) inside the window can be due soon.
+        before = add_working_days(on, settings.TARGET_DUE_SOON_WORKING_DAYS + 1)
+        near = Milestone.objects.filter(target_id=OuterRef("pk"), due_date__gte=on, due_date__lt=before)
+        queryset = queryset.filter(Q(due_date__gte=on, due_date__lt=before) | Exists(near))
+    return queryset
 
 
 def overdue_queryset(queryset: QuerySet[Target], *, on: date) -> QuerySet[Target]:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from targets_testdata import at
 
 from targets import selectors, services
-from targets.health import ALWAYS_LATE, NEVER_LATE, OVERDUE, health_basis, latest_update, target_health
+from targets.health import ALWAYS_LATE, DUE_SOON, NEVER_LATE, OVERDUE, health_basis, latest_update, target_health
 from targets.models import Milestone, ProgressUpdate, Target
 
 
@@ -131,6 +131,21 @@ def test_rows_written_around_the_services_get_a_basis_before_the_overdue_filter(
     assert stored(target) == (None, date(2023, 3, 31))
 
 
+def test_due_soon_narrowing_keeps_every_day_of_the_window(target, alice, ada):
+    """Day by day up to a node: the SQL window for "due soon" (working days, holidays included) never drops a
+    target Python calls due soon."""
+    services.progress_record(
+        target=target, acting_user=alice, percent=74, expected_version=target.version, at=at(2023, 9, 18)
+    )
+    seen = set()
+    for offset in range(0, 20):
+        on = date(2023, 9, 12) + timedelta(days=offset)
+        python = target_health(selectors.target_detail(pk=target.pk), on=on)
+        assert (selectors.targets_due_soon(on=on, user=ada) == [target]) == (python == DUE_SOON), on
+        seen.add(python)
+    assert DUE_SOON in seen and "on_track" in seen  # the sweep crossed the window's edge
+
+
 # --- SQL overdue == target_health overdue, on random plans ------------------------------------------------------
 
 DAYS = st.dates(min_value=date(2023, 1, 1), max_value=date(2024, 3, 31))
@@ -179,6 +194,9 @@ def test_sql_overdue_equals_target_health(org, ada, specs, days):
             assert in_sql == in_python, on
             # The ordered, paginated query the API serves is the same set.
             assert {t.pk for t in selectors.overdue_queryset(Target.objects.all(), on=on)} == in_sql
+            # The SQL narrowing for "due soon" keeps every target Python finds due soon.
+            due_soon = {t.pk for t in selectors.targets_due_soon(on=on, user=ada)}
+            assert due_soon == {t.pk for t in everything if target_health(t, on=on) == DUE_SOON}
         transaction.set_rollback(True)
 
 

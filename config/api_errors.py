@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
+from rest_framework import serializers
 from rest_framework.views import exception_handler as drf_exception_handler
+
+
+# The error shape for the schema (component `Error`): views declare it on their error responses.
+class ErrorSerializer(serializers.Serializer):
+    error = serializers.CharField(help_text="错误说明（中文）")
+    fields = serializers.DictField(required=False, help_text="逐字段的校验错误")
 
 
 def first_message(errors) -> str:

@@ -15,6 +15,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api_errors import ErrorSerializer
 from reports import selectors, services
 from reports.models import Commitment, Report
 from reports.serializers import (
@@ -25,14 +26,13 @@ from reports.serializers import (
     CommitmentSerializer,
     CommitmentUpdateSerializer,
     ReportDetailSerializer,
-    ReportErrorSerializer,
     ReportSerializer,
     ReportUploadSerializer,
 )
 from targets import permissions
 from targets.selectors import is_id
 
-ERRORS = {400: ReportErrorSerializer, 403: ReportErrorSerializer, 404: ReportErrorSerializer}
+ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
 NOT_ALLOWED = "您没有权限管理该组织的报告和承诺事项。"
 
 
@@ -123,9 +123,7 @@ class ReportDetailAPI(GenericAPIView):
     queryset = Report.objects.none()  # schema only: rows are read through selectors
     serializer_class = ReportDetailSerializer
 
-    @extend_schema(
-        summary="报告详情（含正文和章节）", responses={200: ReportDetailSerializer, 404: ReportErrorSerializer}
-    )
+    @extend_schema(summary="报告详情（含正文和章节）", responses={200: ReportDetailSerializer, 404: ErrorSerializer})
     def get(self, request: Request, pk: int) -> Response:
         return Response(ReportDetailSerializer(_report_or_404(request, pk)).data)
 
@@ -192,7 +190,7 @@ class CommitmentDetailAPI(GenericAPIView):
     serializer_class = CommitmentSerializer
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
-    @extend_schema(summary="承诺事项详情", responses={200: CommitmentSerializer, 404: ReportErrorSerializer})
+    @extend_schema(summary="承诺事项详情", responses={200: CommitmentSerializer, 404: ErrorSerializer})
     def get(self, request: Request, pk: int) -> Response:
         return Response(CommitmentSerializer(_commitment_or_404(request, pk)).data)
 

@@ -147,10 +147,6 @@ class AcceptAllResultSerializer(serializers.Serializer):
     targets = AcceptedTargetSerializer(many=True)
 
 
-class ReportErrorSerializer(serializers.Serializer):
-    error = serializers.CharField()
-
-
 class AchievementSerializer(serializers.ModelSerializer):
     class Meta:
         model = Achievement

@@ -24,6 +24,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api_errors import ErrorSerializer
 from targets import selectors, services
 from targets.health import HEALTH_LABELS, OVERDUE
 from targets.models import Department, Milestone, ProgressUpdate, Target, TargetEvent
@@ -31,7 +32,6 @@ from targets.serializers import (
     CancelSerializer,
     CommentCreateSerializer,
     DecisionSerializer,
-    ErrorSerializer,
     EscalateSerializer,
     EvidenceSerializer,
     ExtensionDecisionSerializer,

@@ -12,10 +12,6 @@ from targets.models import Department, Evidence, Milestone, ProgressUpdate, Targ
 from targets.selectors import MAX_ID
 
 
-class ErrorSerializer(serializers.Serializer):
-    error = serializers.CharField()
-
-
 class DepartmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Department
@@ -114,8 +110,6 @@ class TargetSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_report_id(self, target: Target) -> int | None:
-        if hasattr(target, "source_report_id"):  # annotated by list selectors, which do not load the commitment
-            return target.source_report_id
         return target.commitment.report_id if target.commitment_id else None
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))

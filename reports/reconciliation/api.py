@@ -14,12 +14,12 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api_errors import ErrorSerializer
 from reports.api import error_response, validation_message
 from reports.models import Reconciliation, Report
 from reports.reconciliation import export, selectors, services
 from reports.reconciliation.serializers import (
     ReconciliationConfirmSerializer,
-    ReconciliationErrorSerializer,
     ReconciliationOverrideSerializer,
     ReconciliationRunSerializer,
     ReconciliationSerializer,
@@ -28,7 +28,7 @@ from targets import permissions
 from targets.models import Organisation
 from targets.selectors import is_id
 
-ERRORS = {400: ReconciliationErrorSerializer, 403: ReconciliationErrorSerializer, 404: ReconciliationErrorSerializer}
+ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILTERS = [
     OpenApiParameter("organisation", OpenApiTypes.INT, description="组织 id"),

@@ -74,7 +74,3 @@ class ReconciliationOverrideSerializer(serializers.Serializer):
     reason = serializers.CharField(
         max_length=500, error_messages={"required": "改判必须填写理由。", "blank": "改判必须填写理由。"}
     )
-
-
-class ReconciliationErrorSerializer(serializers.Serializer):
-    error = serializers.CharField()

@@ -52,9 +52,9 @@ def _with_related(queryset: QuerySet[Target], *, history: bool = False) -> Query
         related = ("organisation", "lead_department", "commitment__report")
     else:
         updates = latest_updates()
-        related = ("organisation", "lead_department")
-        # Lists show the source report's id only: no need to load the commitment (its quote) per row.
-        queryset = queryset.annotate(source_report_id=F("commitment__report_id"))
+        # Lists show the source report's id only, not the report (its whole text). select_related rather than an
+        # annotation: the page's COUNT(*) leaves a select_related join out, not an annotation's.
+        related = ("organisation", "lead_department", "commitment")
     return queryset.select_related(*related).prefetch_related(
         Prefetch("milestones", queryset=Milestone.objects.order_by("due_date", "id")),
         Prefetch("updates", queryset=updates),

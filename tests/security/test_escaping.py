@@ -165,3 +165,27 @@ def test_every_email_escapes_user_text(world):
     # What reminders and digests carry: names, titles, milestones, departments, the history's notes.
     for tag in ("orgname", "deptname", "title", "milestone", "weeknote", "alicefirst"):
         assert tag in seen, f"no email showed {tag}: {sorted(seen)}"
+
+
+def test_refusals_that_echo_a_file_name_escape_it(world):
+    """An evidence refusal quotes the file's name back in its message; a refused report shows the form again."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bad_evidence, bad_report = world.p("badevidence"), world.p("badreport")
+    client = Client()
+    client.force_login(world.objects["ada"])
+    target = world.objects["third"]
+    response = client.post(
+        reverse("target-comment", kwargs={"pk": target.pk}),
+        {"text": "附件", "files": [SimpleUploadedFile(bad_evidence + ".png", b"MZ not a png")]},
+        follow=True,
+    )
+    assert world.payloads["badevidence"].tag in assert_escaped(
+        _html(response), list(world.payloads.values()), "evidence refusal"
+    )
+    response = client.post(
+        reverse("reports:list"),
+        {"organisation": target.organisation_id, "file": SimpleUploadedFile(bad_report + ".exe", b"MZ")},
+    )
+    assert response.status_code == 400
+    assert_escaped(_html(response), list(world.payloads.values()), "report refusal")  # names the type, not the file

@@ -17,7 +17,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import status
 from rest_framework.generics import GenericAPIView, ListAPIView, RetrieveAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -57,6 +57,20 @@ IF_MATCH = OpenApiParameter(
     location=OpenApiParameter.HEADER,
     required=False,
     description='读取时的 ETag（如 "12-5"）；也可在请求体中用 version 字段',
+)
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="上次读取的 ETag；未变化时返回 304",
+)
+ETAG = OpenApiParameter(
+    "ETag",
+    str,
+    location=OpenApiParameter.HEADER,
+    response=[200, 304],
+    description='任务的当前版本（如 "12-5"），写入时放在 If-Match 中',
 )
 NO_VERSION = "缺少版本号：请在 If-Match 请求头或 version 字段中提供读取时的任务版本。"
 
@@ -189,7 +203,12 @@ class TargetDetailAPI(RetrieveAPIView):
 
     @extend_schema(
         summary="目标任务详情（含时间节点、进展和变更记录）",
-        responses={200: TargetDetailSerializer, 404: ErrorSerializer},
+        parameters=[IF_NONE_MATCH, ETAG],
+        responses={
+            200: TargetDetailSerializer,
+            304: OpenApiResponse(description="未变化（If-None-Match 与当前 ETag 相同）"),
+            404: ErrorSerializer,
+        },
     )
     def get(self, request: Request, pk: int) -> Response:
         target = selectors.target_visible_to(user=request.user, pk=pk)

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A body larger than any upload needs is refused (413) before Django spools it to disk.
+    "config.request_limits.RequestBodyLimitMiddleware",
     # A lost database answers 503 (JSON under /api/, a plain page otherwise), never a 500.
     "config.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -167,6 +169,8 @@ LOGOUT_REDIRECT_URL = "login"
 REPORT_UPLOAD_MAX_BYTES = env.int("REPORT_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 REPORT_UPLOAD_EXTENSIONS = env.list("REPORT_UPLOAD_EXTENSIONS", default=[".txt", ".docx", ".pdf"])
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Whole request bodies (config/request_limits.py); unset: ten evidence files or one report, plus 1 MB.
+REQUEST_BODY_MAX_BYTES = env.int("REQUEST_BODY_MAX_BYTES", default=0) or None
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Evidence files attached to progress, comments and sign-off requests (served only through a permission check).

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from badinput_cases import CASES, FILE_FIELD, REPORT_PAYLOADS, Case, Payload
 from badinput_files import PNG, REPORT_TEXT
-from django.apps import apps
+from badinput_state import files_under, snapshot
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.client import BOUNDARY
 from lxml import html as lxml_html
@@ -23,15 +23,6 @@ from reports.models import Report
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 REFUSED = {400, 413, 415}
-APPS = ("reports", "targets", "notifications")
-
-
-def snapshot() -> dict[str, int]:
-    return {m._meta.label: m.objects.count() for a in APPS for m in apps.get_app_config(a).get_models()}
-
-
-def files_under(dirs: list[Path]) -> list[Path]:
-    return sorted(p for d in dirs if Path(d).exists() for p in Path(d).rglob("*") if p.is_file())
 
 
 def url(case: Case, target) -> str:

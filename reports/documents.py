@@ -49,6 +49,7 @@ ZIP_MAX_MEMBERS = 1000
 ZIP_MAX_UNCOMPRESSED = 200 * 1024 * 1024
 ZIP_MAX_RATIO = 100  # per member, for members above ZIP_RATIO_FLOOR: XML compresses 5-20x, zeros 1000x
 ZIP_RATIO_FLOOR = 1024 * 1024
+_MAX_DIRECTORY_ENTRY = 46 + 300  # fixed part + a generous name/extra field: bounds the entries a directory holds
 _NESTED_ARCHIVES = (".zip", ".gz", ".7z", ".rar", ".tar", ".bz2", ".xz")
 # FlateDecode streams of a PDF inflate in pdfminer all at once: bound their total before pdfplumber opens it.
 PDF_MAX_INFLATED = 200 * 1024 * 1024
@@ -313,7 +314,11 @@ def _declared_entries(file: IO[bytes]) -> int | None:
     if at < 0 or len(tail) - at < 22:
         return None
     # ZIP64 keeps 0xFFFF here and the real count elsewhere: more than any document needs, refused as too many.
-    return int.from_bytes(tail[at + 10 : at + 12], "little")
+    entries = int.from_bytes(tail[at + 10 : at + 12], "little")
+    # zipfile reads the directory by its size, not by this count: a directory too large for the count it
+    # claims hides more entries (each takes 46 bytes plus its name), so it counts as that many at least.
+    directory_size = int.from_bytes(tail[at + 12 : at + 16], "little")
+    return max(entries, directory_size // _MAX_DIRECTORY_ENTRY)
 
 
 # --- Word ------------------------------------------------------------------

@@ -232,6 +232,13 @@ def zip_lying_sizes() -> bytes:
     )
 
 
+def zip_hiding_entries(count: int = 20_000) -> bytes:
+    """The end record claims 2 entries while the directory holds 20 000 (zipfile reads them all)."""
+    data = bomb_many_members(count)
+    end = data.rindex(b"PK\x05\x06")
+    return data[: end + 8] + struct.pack("<2H", 2, 2) + data[end + 12 :]
+
+
 def zip64_marker() -> bytes:
     """An end record that claims 0xFFFF entries (ZIP64): more than any document needs."""
     data = office_zip(dict(OFFICE_PARTS))

@@ -112,7 +112,8 @@ class EvidenceStorage(FileSystemStorage):
 
 
 def sniff(head: bytes, upload: UploadedFile | None = None) -> str | None:
-    """The content family shown by a file's first bytes (and, for ZIP, its members)."""
+    """The content family shown by a file's first bytes (and, for ZIP, its members; a damaged or bomb-like
+    archive raises ValidationError)."""
     if head.startswith(b"\xff\xd8\xff"):
         return "jpeg"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):

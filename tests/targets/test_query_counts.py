@@ -1,5 +1,6 @@
 """Query counts per request do not depend on how many targets there are (10 vs 1,000): the lists and the overdue
-board paginate in SQL, the board page prefetches, and a progress report touches only its own target's rows."""
+board paginate in SQL, the board page prefetches, and a progress report touches only its own target's rows. The
+lists' lean serializer renders what the declared one does."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 from targets_testdata import at
 
-from targets import services
+from targets import selectors, services
 from targets.models import Milestone, ProgressUpdate, Target
+from targets.serializers import TargetListSerializer, TargetSerializer
 from targets.services import default_milestones
 
 TODAY = "2023-07-05 10:00 +0800"
@@ -122,3 +124,16 @@ def test_progress_post_queries_do_not_grow_with_targets_or_history(org, departme
     large, response = post(large_target, 400)
     assert response.status_code == 201
     assert small == large <= MAX_PROGRESS_QUERIES, (small, large)
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_lean_list_serializer_renders_what_the_declared_one_does(org, departments, ada, sam, make_target):
+    """The lists' hand-built rows equal TargetSerializer's (the schema's) for every kind of row."""
+    rows = bulk_targets(org, departments, ada, 6)
+    make_target(lead_department=departments[0])  # from a commitment: report_id set
+    services.target_cancel(target=rows[1], acting_user=ada, expected_version=rows[1].version, note="调整")
+    page = selectors.with_health(selectors.targets_for_user(user=sam), on=date(2023, 7, 5))
+    context = {"today": date(2023, 7, 5)}
+    lean = TargetListSerializer(page, many=True, context=context).data
+    assert lean == TargetSerializer(page, many=True, context=context).data
+    assert {row["health"] for row in lean} >= {"overdue", None} and any(row["report_id"] for row in lean)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import models
 from rest_framework import serializers
 
 from reports.documents import DocumentError, check_size
 from reports.models import Achievement, Commitment, Report
 from reports.services import EDITABLE_FIELDS
 from targets.models import Department, Organisation
+from targets.serializers import NumberField
 
 
 class ReportUploadSerializer(serializers.Serializer):
@@ -108,6 +110,8 @@ class CommitmentSerializer(serializers.ModelSerializer):
 
 class CommitmentUpdateSerializer(serializers.ModelSerializer):
     """The fields an administrator may correct; all optional (PATCH)."""
+
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping, models.FloatField: NumberField}
 
     class Meta:
         model = Commitment

@@ -12,6 +12,15 @@ from targets.models import Department, Evidence, Milestone, ProgressUpdate, Targ
 from targets.selectors import MAX_ID
 
 
+class NumberField(serializers.FloatField):
+    """A figure: DRF's FloatField would take `true` as 1.0 and `false` as 0.0; a figure must be a number."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class DepartmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Department
@@ -33,8 +42,8 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
 
 
 class ProgressCreateSerializer(serializers.Serializer):
-    value = serializers.FloatField(required=False, allow_null=True, min_value=0)
-    percent = serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=1000)
+    value = NumberField(required=False, allow_null=True, min_value=0)
+    percent = NumberField(required=False, allow_null=True, min_value=0, max_value=1000)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     version = serializers.IntegerField(
         required=False, help_text="页面或上次读取时的任务版本号（也可用 If-Match 请求头）；版本已变化时返回 409"
@@ -261,8 +270,8 @@ class ReassignSerializer(VersionedInputSerializer):
 class MilestoneWriteSerializer(VersionedInputSerializer):
     title = serializers.CharField(max_length=200)
     due_date = serializers.DateField()
-    expected_percent = serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=100)
-    expected_value = serializers.FloatField(required=False, allow_null=True)
+    expected_percent = NumberField(required=False, allow_null=True, min_value=0, max_value=100)
+    expected_value = NumberField(required=False, allow_null=True)
     done_on = serializers.DateField(required=False, allow_null=True)
 
 

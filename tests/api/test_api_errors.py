@@ -79,3 +79,11 @@ def test_reassign_to_an_impossible_department_is_refused(ada, target):
     assert response.status_code == 400 and response.json()["error"]
     target.refresh_from_db()
     assert target.version == 1
+
+
+def test_a_boolean_is_not_a_figure(alice, target):
+    response = client(alice).post(
+        f"/api/targets/{target.pk}/progress/", {"value": True, "version": target.version}, format="json"
+    )
+    assert response.status_code == 400 and response.json()["error"] == "请填写合法的数字。"
+    assert not target.updates.exists()

@@ -13,8 +13,9 @@ ERROR_COMPONENT = "Error"
 EMPTY_VALUE = {"type": "string", "maxLength": 0, "description": "空值：不按此项筛选"}
 # Any operation: 400 bad query or body, 403 not signed in or not allowed, 404 unknown id or page.
 ALWAYS = {"400": "请求参数无效", "403": "未登录或无权限", "404": "不存在或无权查看"}
-# Operations with a body: 415 a content type the view does not parse.
-WITH_BODY = {"415": "不支持的请求体类型"}
+# Operations with a body: 413 a body larger than any upload needs (config/request_limits.py),
+# 415 a content type the view does not parse.
+WITH_BODY = {"413": "请求体过大", "415": "不支持的请求体类型"}
 
 
 class AutoSchema(SpectacularAutoSchema):

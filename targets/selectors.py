@@ -14,10 +14,25 @@ they are computed in Python after SQL has dropped the closed and overdue rows.
 
 from __future__ import annotations
 
-from datetime import date
+from collections import defaultdict
+from datetime import date, datetime
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Value, When, Window
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+    prefetch_related_objects,
+)
 from django.db.models.functions import RowNumber
 from django.http import Http404
 
@@ -33,7 +48,7 @@ from targets.health import (
     progress_percent,
     target_health,
 )
-from targets.models import Department, Evidence, Milestone, ProgressUpdate, Target, TargetEvent
+from targets.models import Department, Evidence, Milestone, Organisation, ProgressUpdate, Target, TargetEvent
 
 # Ids are bigints: a larger number names no row, and the database driver refuses to send it (a 500).
 MAX_ID = 2**63 - 1
@@ -55,19 +70,26 @@ def _with_related(queryset: QuerySet[Target], *, history: bool = False) -> Query
         # Lists show the source report's id only, not the report (its whole text). select_related rather than an
         # annotation: the page's COUNT(*) leaves a select_related join out, not an annotation's.
         related = ("organisation", "lead_department", "commitment")
-    return queryset.select_related(*related).prefetch_related(
+    return queryset.select_related(*related).prefetch_related(*_related_lists(updates))
+
+
+def _related_lists(updates: QuerySet[ProgressUpdate]) -> tuple:
+    return (
         Prefetch("milestones", queryset=Milestone.objects.order_by("due_date", "id")),
         Prefetch("updates", queryset=updates),
         "co_departments",
     )
 
 
-def latest_updates() -> QuerySet[ProgressUpdate]:
-    """Each target's latest update only (a window in SQL), for prefetching into `target.updates`."""
+def latest_updates(updates: QuerySet[ProgressUpdate] | None = None) -> QuerySet[ProgressUpdate]:
+    """Each target's latest update only (a window in SQL), of `updates` or of all, for prefetching into
+    `target.updates`."""
     newest_first = [F("created_at").desc(), F("id").desc()]
     rank = Window(RowNumber(), partition_by=F("target_id"), order_by=newest_first)
+    if updates is None:
+        updates = ProgressUpdate.objects.select_related("author")
     # order_by(): the model's default ordering goes through the target (a join the window does not need).
-    return ProgressUpdate.objects.select_related("author").annotate(rank=rank).filter(rank=1).order_by()
+    return updates.annotate(rank=rank).filter(rank=1).order_by()
 
 
 def with_basis(queryset: QuerySet[Target]) -> QuerySet[Target]:
@@ -193,17 +215,26 @@ def board_rows(targets, *, on: date, health: str | None = None, mine_first: bool
     """The supervisor board: every target with its health, worst first (overdue, at risk, due soon, on track,
     closed), then the longest overdue and the nearest due date.
 
-    Attaches `health`, `progress`, `last_update_on`, `days_since_update`, `days_overdue` to each row. Reads
-    only prefetched data, so the number of queries does not depend on the number of targets.
+    Attaches `health`, `progress`, `last_update_on`, `days_since_update`, `days_overdue` to each row. Health
+    reads plain rows of the plans and latest figures loaded in two queries (`health_facts`), not a prefetch into
+    every target: a district's 30,000 targets would spend most of the page building related managers. Rows
+    shown in full get their related objects from `prefetch_for_rows`.
     """
-    rows = with_health(targets, on=on)
+    queryset = targets.prefetch_related(None).select_related(None)
+    plans, latest = health_facts(queryset)
+    rows = list(queryset)
+    _attach_owners(rows)
+    for target in rows:
+        plan, last = plans.get(target.pk, []), latest.get(target.pk)
+        target.health = target_health(target, on=on, milestones=plan, latest=last)
     if health:
         rows = [t for t in rows if t.health == health]
     for target in rows:
-        target.progress = progress_percent(target)
-        target.last_update_on = last_update_date(target)
+        plan, last = plans.get(target.pk, []), latest.get(target.pk)
+        target.progress = progress_percent(target, milestones=plan, latest=last)
+        target.last_update_on = last_update_date(target, latest=last)
         target.days_since_update = (on - target.last_update_on).days if target.last_update_on else None
-        since = overdue_since(target, on=on) if target.health == OVERDUE else None
+        since = overdue_since(target, on=on, milestones=plan, latest=last) if target.health == OVERDUE else None
         target.days_overdue = (on - since).days if since else None
     rows.sort(
         key=lambda t: (
@@ -214,6 +245,59 @@ def board_rows(targets, *, on: date, health: str | None = None, mine_first: bool
             t.pk,
         )
     )
+    return rows
+
+
+def _attach_owners(rows: list[Target]) -> None:
+    """Set each row's organisation and lead department from one query each (a district has a few hundred of
+    them): joining them into every row would build two more objects per target."""
+    organisations = Organisation.objects.in_bulk({t.organisation_id for t in rows})
+    departments = Department.objects.in_bulk({t.lead_department_id for t in rows} - {None})
+    for target in rows:
+        target.organisation = organisations[target.organisation_id]
+        target.lead_department = departments.get(target.lead_department_id)
+
+
+class PlanNode(NamedTuple):
+    """What health reads of a milestone."""
+
+    pk: int
+    due_date: date
+    expected_percent: float | None
+    expected_value: float | None
+    done_on: date | None
+
+
+class LatestFigure(NamedTuple):
+    """What health reads of a target's latest progress update."""
+
+    pk: int
+    created_at: datetime
+    value: float | None
+    percent: float | None
+
+
+def health_facts(queryset: QuerySet[Target]) -> tuple[dict[int, list[PlanNode]], dict[int, LatestFigure]]:
+    """The open milestones (by target, in date order) and the latest update (by target) of `queryset`'s targets,
+    as plain rows: two queries whatever the number of targets."""
+    ids = queryset.order_by().values("pk")
+    plans: dict[int, list[PlanNode]] = defaultdict(list)
+    nodes = Milestone.objects.filter(target_id__in=ids).order_by("due_date", "id")
+    for target_id, *node in nodes.values_list(
+        "target_id", "pk", "due_date", "expected_percent", "expected_value", "done_on"
+    ):
+        plans[target_id].append(PlanNode(*node))
+    figures = latest_updates(ProgressUpdate.objects.filter(target_id__in=ids)).values_list(
+        "target_id", "pk", "created_at", "value", "percent"
+    )
+    latest = {target_id: LatestFigure(*figure) for target_id, *figure in figures}
+    return plans, latest
+
+
+def prefetch_for_rows(rows: list[Target]) -> list[Target]:
+    """Load what the board's table and the ledger show of `rows` (from `board_rows`): the plan, the latest update
+    with its author, the co-departments; a fixed number of queries."""
+    prefetch_related_objects(rows, *_related_lists(latest_updates()))
     return rows
 
 

@@ -85,6 +85,7 @@ def home(request: HttpRequest) -> HttpResponse:
     rows, counts = board["rows"], board["counts"]
     supervisor = permissions.organisations_with_role(request.user, permissions.ADMIN, permissions.SUPERVISOR).exists()
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.prefetch_for_rows(page.object_list)
     my_departments = permissions.user_department_ids(request.user)
     for target in page:
         target.is_mine = target.lead_department_id in my_departments
@@ -134,7 +135,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def target_export(request: HttpRequest) -> HttpResponse:
     """The current (filtered) board as a 任务台账 .xlsx."""
     board = _board(request)
-    content = ledger_workbook(board["rows"])
+    content = ledger_workbook(selectors.prefetch_for_rows(board["rows"]))
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     filename = f"任务台账-{board['today']:%Y%m%d}.xlsx"
     response["Content-Disposition"] = (

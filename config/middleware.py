@@ -15,10 +15,12 @@ back.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
 
 logger = logging.getLogger(__name__)
 
@@ -63,3 +65,13 @@ class DatabaseUnavailableMiddleware:
         # One line, no traceback: an outage would otherwise flood the log with identical stacks.
         logger.warning("database unavailable, answered 503: %s %s: %s", request.method, request.path, exception)
         return database_unavailable_response(request)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: the database lost outside a view (a middleware saving the session after the view answered)
+    is still an outage, not a bug: the same 503. Django calls this inside its `except`, so exc_info is set."""
+    exception = sys.exc_info()[1]
+    if isinstance(exception, OperationalError | InterfaceError):
+        logger.warning("database unavailable, answered 503: %s %s: %s", request.method, request.path, exception)
+        return database_unavailable_response(request)
+    return defaults.server_error(request)

@@ -9,6 +9,8 @@ admin.site.site_title = "督办 Duban"
 
 # Unknown /api/ URLs answer JSON like the rest of the API (config/api_errors.py).
 handler404 = "config.api_errors.not_found"
+# A database lost after the view answered (e.g. saving the session) is a 503 too (config/middleware.py).
+handler500 = "config.middleware.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),

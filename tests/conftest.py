@@ -38,6 +38,24 @@ def require_service(available: bool, what: str) -> None:
     pytest.skip(message)  # reached only when CI is not set
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test databases, and before they are dropped, an end to the sessions still open on the
+    PostgreSQL one: a live-server thread's persistent connection (CONN_MAX_AGE) or a SIGKILLed gunicorn's
+    backend that the server has not reaped yet would otherwise make DROP DATABASE fail ("being accessed by
+    other users") and leave the database behind."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+
+
 @pytest.fixture
 def require_postgres(settings):
     from django.db import connection

@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install lint bench chromium audit
+.PHONY: run test install lint bench chromium wrk audit
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,7 +41,11 @@ lint: install
 # Benchmarks (bench/run_all.py needs PostgreSQL on localhost and wrk): the quick run by default,
 # `make bench BENCH=` for the whole district (100 towns, 30,000 targets).
 BENCH ?= --quick
-bench: install
+# The write bench drives gunicorn with wrk (Debian package); install it when we may (root) and it is missing.
+wrk:
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq wrk) || echo "wrk missing: apt-get install wrk"; }
+
+bench: install wrk
 	$(PY) bench/extraction.py
 	$(PY) bench/run_all.py $(BENCH)
 

@@ -14,15 +14,12 @@ they are computed in Python after SQL has dropped the closed and overdue rows.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import date, datetime
-from typing import NamedTuple
+from datetime import date
 
 from django.conf import settings
 from django.db.models import (
     Case,
     Exists,
-    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -30,10 +27,8 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
-    Window,
     prefetch_related_objects,
 )
-from django.db.models.functions import RowNumber
 from django.http import Http404
 
 from notifications.workdays import add_working_days
@@ -48,6 +43,7 @@ from targets.health import (
     progress_percent,
     target_health,
 )
+from targets.health_facts import health_facts, latest_updates
 from targets.models import Department, Evidence, Milestone, Organisation, ProgressUpdate, Target, TargetEvent
 
 # Ids are bigints: a larger number names no row, and the database driver refuses to send it (a 500).
@@ -79,17 +75,6 @@ def _related_lists(updates: QuerySet[ProgressUpdate]) -> tuple:
         Prefetch("updates", queryset=updates),
         "co_departments",
     )
-
-
-def latest_updates(updates: QuerySet[ProgressUpdate] | None = None) -> QuerySet[ProgressUpdate]:
-    """Each target's latest update only (a window in SQL), of `updates` or of all, for prefetching into
-    `target.updates`."""
-    newest_first = [F("created_at").desc(), F("id").desc()]
-    rank = Window(RowNumber(), partition_by=F("target_id"), order_by=newest_first)
-    if updates is None:
-        updates = ProgressUpdate.objects.select_related("author")
-    # order_by(): the model's default ordering goes through the target (a join the window does not need).
-    return updates.annotate(rank=rank).filter(rank=1).order_by()
 
 
 def with_basis(queryset: QuerySet[Target]) -> QuerySet[Target]:
@@ -162,9 +147,8 @@ def target_visible_to(*, user, pk: int) -> Target:
 def target_for_write(*, user, pk: int) -> Target:
     """The target row alone (with what permission checks and the event snapshot read), for a lean write such as a
     progress report; Http404 when out of sight. The service's conditional UPDATE proves it is current."""
-    # The visibility rule of `permissions.can_view_target`, folded into the row's own query.
-    visible = Target.objects.filter(pk=pk, organisation__in=permissions.visible_organisations(user))
-    target = visible.select_related("organisation", "lead_department").first()
+    # The visibility rule folded into the row's own query.
+    target = targets_visible(user=user).filter(pk=pk).select_related("organisation", "lead_department").first()
     if target is None:
         raise Http404
     return target
@@ -258,42 +242,6 @@ def _attach_owners(rows: list[Target]) -> None:
         target.lead_department = departments.get(target.lead_department_id)
 
 
-class PlanNode(NamedTuple):
-    """What health reads of a milestone."""
-
-    pk: int
-    due_date: date
-    expected_percent: float | None
-    expected_value: float | None
-    done_on: date | None
-
-
-class LatestFigure(NamedTuple):
-    """What health reads of a target's latest progress update."""
-
-    pk: int
-    created_at: datetime
-    value: float | None
-    percent: float | None
-
-
-def health_facts(queryset: QuerySet[Target]) -> tuple[dict[int, list[PlanNode]], dict[int, LatestFigure]]:
-    """The open milestones (by target, in date order) and the latest update (by target) of `queryset`'s targets,
-    as plain rows: two queries whatever the number of targets."""
-    ids = queryset.order_by().values("pk")
-    plans: dict[int, list[PlanNode]] = defaultdict(list)
-    nodes = Milestone.objects.filter(target_id__in=ids).order_by("due_date", "id")
-    for target_id, *node in nodes.values_list(
-        "target_id", "pk", "due_date", "expected_percent", "expected_value", "done_on"
-    ):
-        plans[target_id].append(PlanNode(*node))
-    figures = latest_updates(ProgressUpdate.objects.filter(target_id__in=ids)).values_list(
-        "target_id", "pk", "created_at", "value", "percent"
-    )
-    latest = {target_id: LatestFigure(*figure) for target_id, *figure in figures}
-    return plans, latest
-
-
 def prefetch_for_rows(rows: list[Target]) -> list[Target]:
     """Load what the board's table and the ledger show of `rows` (from `board_rows`): the plan, the latest update
     with its author, the co-departments; a fixed number of queries."""
@@ -372,7 +320,7 @@ def health_filter(queryset: QuerySet[Target], *, on: date, health: str) -> Query
 def overdue_queryset(queryset: QuerySet[Target], *, on: date) -> QuerySet[Target]:
     """The overdue ones of `queryset` (a plain one, e.g. `targets_visible`), longest overdue first, prefetched:
     the API paginates it in SQL and computes health for the page only."""
-    return _with_related(order_overdue(with_basis(queryset).filter(overdue_q(on=on))))
+    return _with_related(order_overdue(health_filter(queryset, on=on, health=OVERDUE)))
 
 
 def targets_overdue(

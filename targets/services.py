@@ -19,14 +19,14 @@ from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
+from django.db.models import F
 from django.utils import timezone
 
 from reports.models import Commitment
 from targets import permissions
 from targets.evidence import validate_evidence
 from targets.health import health_basis
+from targets.health_facts import health_facts
 from targets.models import Department, Evidence, Milestone, ProgressUpdate, Target, TargetEvent
 from targets.suggestions import suggest_lead_department
 
@@ -845,23 +845,11 @@ BASIS_FIELDS = ("id", "kind", "comparator", "relation", "target_value", "due_dat
 def _bases(target_ids: list[int]) -> dict[int, tuple[tuple, tuple[float | None, date]]]:
     """Per target: (the stored basis, `health_basis` from its rows read fresh), in three queries. Plain rows
     rather than model instances: `health_basis` reads attributes only."""
-    milestones: dict[int, list] = {}
-    for row in Milestone.objects.filter(target_id__in=target_ids).order_by("due_date", "id").values():
-        milestones.setdefault(row["target_id"], []).append(SimpleNamespace(pk=row["id"], **row))
-    newest_first = [F("created_at").desc(), F("id").desc()]
-    rank = Window(RowNumber(), partition_by=F("target_id"), order_by=newest_first)
-    latest = {
-        row["target_id"]: SimpleNamespace(pk=row["id"], value=row["value"], percent=row["percent"])
-        for row in ProgressUpdate.objects.filter(target_id__in=target_ids)
-        .annotate(rank=rank)
-        .filter(rank=1)
-        .order_by()
-        .values("id", "target_id", "value", "percent")
-    }
+    targets = Target.objects.filter(pk__in=target_ids)
+    plans, latest = health_facts(targets)
     bases = {}
-    for row in Target.objects.filter(pk__in=target_ids).values(*BASIS_FIELDS, "progress", "late_after"):
-        target = SimpleNamespace(**row)
-        basis = health_basis(target, milestones=milestones.get(row["id"], []), latest=latest.get(row["id"]))
+    for row in targets.values(*BASIS_FIELDS, "progress", "late_after"):
+        basis = health_basis(SimpleNamespace(**row), milestones=plans.get(row["id"], []), latest=latest.get(row["id"]))
         bases[row["id"]] = ((row["progress"], row["late_after"]), basis)
     return bases
 

@@ -176,9 +176,7 @@ class Reconciliation(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "年终核对"
         ordering = ["year", "target_id", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["target", "report"], name="uniq_reconciliation_target_report")
-        ]
+        constraints = [models.UniqueConstraint(fields=["target", "report"], name="uniq_reconciliation_target_report")]
 
     def __str__(self) -> str:
         return f"{self.target_id} {self.get_verdict_display()}"
@@ -190,3 +188,35 @@ class Reconciliation(models.Model):
     @property
     def is_overridden(self) -> bool:
         return self.is_confirmed and self.verdict != self.proposed_verdict
+
+    @property
+    def reason(self) -> str:
+        """Why the verdict was proposed, in words (rows from before reasons were stored: their `why`)."""
+        details = self.details or {}
+        return details.get("reason") or f"{self.get_proposed_verdict_display()}：{details.get('why') or '无说明'}"
+
+
+class ReconciliationTerm(models.Model):
+    """Editable words of the year-end matcher: synonyms, unit families and scope words (年终核对词表).
+
+    Seeded by a data migration from `reports.reconciliation.vocabulary.DEFAULT_TERMS`; the engine reads all rows
+    as one `Vocabulary` on every run, so an administrator's edit applies to the next 运行核对.
+    """
+
+    class Kind(models.TextChoices):
+        SYNONYM = "synonym", "同义词"
+        UNIT_FAMILY = "unit_family", "同类计量单位"
+        SCOPE = "scope", "互斥范围词"
+
+    kind = models.CharField("类别", max_length=12, choices=Kind.choices)
+    name = models.CharField("名称", max_length=50)
+    terms = models.TextField("词语", help_text="用顿号或逗号分隔；同义词的第一个为标准说法")
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "年终核对词表"
+        ordering = ["kind", "name", "id"]
+        constraints = [models.UniqueConstraint(fields=["kind", "name"], name="uniq_reconciliation_term_kind_name")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.name}"

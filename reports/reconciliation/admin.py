@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from reports.models import Reconciliation
+from reports.models import Reconciliation, ReconciliationTerm
 
 
 @admin.register(Reconciliation)
@@ -28,3 +28,12 @@ class ReconciliationAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
+
+
+@admin.register(ReconciliationTerm)
+class ReconciliationTermAdmin(admin.ModelAdmin):
+    """The matcher's words: edits apply to the next 运行核对 (no code change, like the lead-department rules)."""
+
+    list_display = ["name", "kind", "terms", "note"]
+    list_filter = ["kind"]
+    search_fields = ["name", "terms"]

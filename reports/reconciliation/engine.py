@@ -21,6 +21,9 @@ from functools import lru_cache
 from typing import Any
 
 from reports.extraction.achievements import canonical_metric
+from reports.reconciliation import outcomes
+from reports.reconciliation.vocabulary import DEFAULT as DEFAULT_VOCABULARY
+from reports.reconciliation.vocabulary import Vocabulary
 
 MET = "met"
 PARTLY_MET = "partly_met"
@@ -75,14 +78,8 @@ UNIT_FAMILIES = {
 
 _LOOSE_COUNTERS = {"个", "项", "家", "处"}
 
-# Deliverables: the review must say the thing is done or under way.
-_DONE_VERBS = re.compile(
-    r"建成|完成|完工|竣工|投入使用|投入运营|投用|交付使用|开园|开业|通车|通过验收|顺利实施|全面实施|落地|实现|运营|挂牌|成立|上线"
-)
-_STARTED_VERBS = re.compile(r"开工|启动|开建|动工|实施|推进|签约|进展顺利|加快建设|主体完工")
-_START_PROMISE = re.compile(r"开工|启动|动工|开建|推进|实施|争取")
 _KEYWORD_NOISE = re.compile(
-    r"工程建设|项目建设|建设工程|工程|项目|建设|改造|新建|扩建|提升|实施|推进|加快|启动|完成|开工|等|的|及|和|与|"
+    r"工程建设|项目建设|建设工程|建成|创建|争创|改建|修缮|整新|迁建|工程|项目|建设|改造|新建|扩建|提升|实施|推进|加快|启动|完成|开工|等|的|及|和|与|"
     r"配套|重点|全面|继续|进一步|深入|开展|打造|[“”\"《》()（）]"
 )
 _CONTEXT_NOISE = re.compile(
@@ -117,6 +114,7 @@ class TargetFigure:
     staff_value: float | None = None  # the last cumulative figure staff reported
     staff_percent: float | None = None
     department: str = ""
+    section: str = ""  # the commitment's section path (a numbered list's heading names the list)
 
     @classmethod
     def from_commitment(cls, record: Any, *, id: Any = None) -> TargetFigure:
@@ -138,6 +136,7 @@ class TargetFigure:
             quote=record.quote,
             plan_year=year,
             stretch_value=record.stretch_value,
+            section=getattr(record, "section", "") or "",
         )
 
 
@@ -182,9 +181,9 @@ class Proposal:
 # --- metric similarity -----------------------------------------------------------------------------------------
 
 
-def metric_key(name: str) -> str:
-    """Canonical name without the words that do not identify the indicator."""
-    name = canonical_metric(name or "")
+def metric_key(name: str, vocabulary: Vocabulary | None = None) -> str:
+    """Canonical name (synonyms spelled one way) without the words that do not identify the indicator."""
+    name = (vocabulary or DEFAULT_VOCABULARY).canonical(canonical_metric(name or ""))
     return _NAME_NOISE.sub("", name) or name
 
 
@@ -206,15 +205,22 @@ def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
-@lru_cache(maxsize=65536)
-def metric_grams(name: str) -> frozenset[str]:
-    """Character bigrams of the cleaned name (cached: a year's run compares the same names many times)."""
-    return frozenset(_bigrams(metric_key(base_metric(name or ""))))
+def metric_grams(name: str, vocabulary: Vocabulary | None = None) -> frozenset[str]:
+    """Character bigrams of the cleaned name (memoised per vocabulary: a run compares the same names many times)."""
+    vocabulary = vocabulary or DEFAULT_VOCABULARY
+    memo = vocabulary.cache.setdefault("grams", {})
+    grams = memo.get(name)
+    if grams is None:
+        grams = memo[name] = frozenset(_bigrams(metric_key(base_metric(name or ""), vocabulary)))
+    return grams
 
 
-def metric_similarity(a: str, b: str) -> float:
+metric_grams.cache_clear = lambda: DEFAULT_VOCABULARY.cache.clear()  # type: ignore[attr-defined]  # bench/reconcile.py
+
+
+def metric_similarity(a: str, b: str, vocabulary: Vocabulary | None = None) -> float:
     """0..1: 0.7 × Jaccard + 0.3 × containment of character bigrams of the two cleaned names."""
-    ka, kb = metric_grams(a or ""), metric_grams(b or "")
+    ka, kb = metric_grams(a or "", vocabulary), metric_grams(b or "", vocabulary)
     if not ka or not kb:
         return 0.0
     common = len(ka & kb)
@@ -245,13 +251,15 @@ def unit_family(unit: str | None) -> str | None:
     return unit
 
 
-def unit_factor(target_unit: str | None, achieved_unit: str | None) -> float:
-    """1 for the same unit, 0.8 within a family of counted things, 0 when incompatible (% vs 元)."""
+def unit_factor(target_unit: str | None, achieved_unit: str | None, vocabulary: Vocabulary | None = None) -> float:
+    """1 for the same unit, 0.8 within a family of counted things (the vocabulary's), 0 when incompatible."""
     if not target_unit or not achieved_unit:
         return 0.5
     if target_unit == achieved_unit:
         return 1.0
-    if {target_unit, achieved_unit} <= _LOOSE_COUNTERS or {target_unit, achieved_unit} <= UNIT_FAMILIES["percent"]:
+    if {target_unit, achieved_unit} <= UNIT_FAMILIES["percent"]:
+        return 0.8
+    if (vocabulary or DEFAULT_VOCABULARY).same_family(target_unit, achieved_unit):
         return 0.8
     return 0.0
 
@@ -323,16 +331,17 @@ def _describe_period(achievement: Any) -> tuple[str, list[str]]:
 class GramIndex:
     """Which records share a bigram with a name: only those can reach CANDIDATE_FLOOR, so only those are scored."""
 
-    def __init__(self, records: Sequence[Any]) -> None:
+    def __init__(self, records: Sequence[Any], vocabulary: Vocabulary | None = None) -> None:
         self.records = records
+        self.vocabulary = vocabulary or DEFAULT_VOCABULARY
         self.postings: dict[str, list[int]] = {}
         for i, record in enumerate(records):
-            for gram in metric_grams(getattr(record, "metric", "") or ""):
+            for gram in metric_grams(getattr(record, "metric", "") or "", self.vocabulary):
                 self.postings.setdefault(gram, []).append(i)
 
     def near(self, name: str) -> list[int]:
         hits: set[int] = set()
-        for gram in metric_grams(name or ""):
+        for gram in metric_grams(name or "", self.vocabulary):
             hits.update(self.postings.get(gram, ()))
         return sorted(hits)
 
@@ -340,17 +349,34 @@ class GramIndex:
 _INDEXES: list[tuple[Sequence[Any], GramIndex]] = []
 
 
-def _index_for(records: Sequence[Any]) -> GramIndex | None:
+def _index_for(records: Sequence[Any], vocabulary: Vocabulary | None = None) -> GramIndex | None:
     """A gram index for a long record list, kept for the few lists a run uses (held, so ids stay unique)."""
     if len(records) < 50:
         return None
+    vocabulary = vocabulary or DEFAULT_VOCABULARY
     for held, index in _INDEXES:
-        if held is records:
+        if held is records and index.vocabulary is vocabulary:
             return index
-    index = GramIndex(records)
+    index = GramIndex(records, vocabulary)
     _INDEXES.insert(0, (records, index))
     del _INDEXES[4:]
     return index
+
+
+def target_scope_text(target: TargetFigure) -> str:
+    """The words of the commitment before its figure: where its scope (城镇/农村, 全镇/全区) is said."""
+    quote = target.quote or ""
+    return _before_figure(quote)
+
+
+def _scope_text(achievement: Any) -> str:
+    return _before_figure(getattr(achievement, "quote", "") or "")
+
+
+def _before_figure(quote: str) -> str:
+    match = re.search(r"\d", quote)
+    head = quote[: match.start()] if match else quote
+    return re.split(r"[，,；;。]", head)[-1] if head else ""
 
 
 _INCREMENT = re.compile(r"新开通|新开|新增|新建|新引进|新培育|新认定")
@@ -367,18 +393,24 @@ def increment_vs_stock(target: TargetFigure, achievement: Any) -> bool:
 
 
 def rank_candidates(
-    target: TargetFigure, achievements: Sequence[Any], *, year: int | None = None, index: GramIndex | None = None
+    target: TargetFigure,
+    achievements: Sequence[Any],
+    *,
+    year: int | None = None,
+    index: GramIndex | None = None,
+    vocabulary: Vocabulary | None = None,
 ) -> list[Candidate]:
     """Every achievement with some likeness to the target, best first, each with why (not) usable."""
     year = year if year is not None else target.plan_year
+    vocabulary = vocabulary or DEFAULT_VOCABULARY
     found: list[Candidate] = []
-    index = index or _index_for(achievements)
+    index = index or _index_for(achievements, vocabulary)
     positions = index.near(target.metric) if index is not None else range(len(achievements))
     for position in positions:
         achievement = achievements[position]
         if getattr(achievement, "value", None) is None and getattr(achievement, "completion_ratio", None) is None:
             continue
-        similarity = metric_similarity(target.metric, achievement.metric or "")
+        similarity = metric_similarity(target.metric, achievement.metric or "", vocabulary)
         if similarity < CANDIDATE_FLOOR:
             continue
         reasons = [f"指标相似度 {similarity:.2f}"]
@@ -389,11 +421,19 @@ def rank_candidates(
                 reasons.append("指标名称过于笼统且上下文不同")
             else:
                 reasons.append(f"指标名称笼统，上下文共有 {shared} 个词组")
-        uf = unit_factor(target.unit, achievement.unit or None)
+        uf = unit_factor(target.unit, achievement.unit or None, vocabulary)
         rf = relation_factor(target, achievement)
         usable = True
         if uf == 0.0:
             reasons.append(f"单位不符（{achievement.unit or '无'} ≠ {target.unit or '无'}）")
+            usable = False
+        elif uf < 1.0 and target.unit != achievement.unit and vocabulary.same_family(target.unit, achievement.unit):
+            reasons.append(f"单位同类（{target.unit}/{achievement.unit}）")
+        scope = vocabulary.scope_conflict(
+            target.metric, target_scope_text(target), achievement.metric or "", _scope_text(achievement)
+        )
+        if scope:
+            reasons.append(f"范围不符（目标为{scope[0]}，复核为{scope[1]}）")
             usable = False
         if rf == 0.0:
             reasons.append("口径不符（增速/总量/比率）")
@@ -482,7 +522,21 @@ def _pct(ratio: float | None) -> str:
     return "—" if ratio is None else f"{ratio * 100:.1f}%"
 
 
-# --- deliverables ----------------------------------------------------------------------------------------------
+# --- deliverables and conditions ------------------------------------------------------------------------------
+
+# Keywords too general to identify a project on their own (a review mentions 基础设施 everywhere).
+_GENERIC_KEYWORD = re.compile(
+    r"^(?:基础设施|配套设施|公共服务|公共服务设施|民生实事|民生工程|基础设施配套|设施|服务|功能|环境|品质|质量|水平|能力|"
+    r"体系|机制|制度|平台|载体|示范|试点|规范化|标准化|信息化|智能化|数字化)+$"
+)
+# A clause after the one naming a thing still speaks of it when it opens with an outcome, an adverb or a cause.
+_CARRIED_ON = re.compile(
+    r"^\s*(?:已|均|全部|目前|现已|顺利|正在|尚|仍|因|受|由于|预计|将|于|并|现|已经|基本|主体|完成|建成|竣工|完工|实现|"
+    r"开工|启动|顺延|延期|推迟|暂缓|未|没有|年内|\d{4}\s*年|投入|交付|通过)"
+)
+_CLAUSE_MARK = "，,；;。：:！？!?\n"
+_LIST_COUNT = re.compile(r"[（(]\s*(\d+)\s*项\s*[)）]")
+_COLLECTIVE_DONE = re.compile(r"全部完成|全面完成|均已完成|均已建成|全部建成|圆满完成|如期完成|全部落地|全部实现")
 
 
 def deliverable_keywords(target: TargetFigure) -> list[str]:
@@ -495,43 +549,199 @@ def deliverable_keywords(target: TargetFigure) -> list[str]:
     return cleaned if len(cleaned) == 1 else [c for c in cleaned if len(c) >= 4]
 
 
-def find_deliverable_evidence(target: TargetFigure, review_text: str, *, offset: int = 0) -> dict | None:
-    """The review sentence naming the deliverable with a completion (or start) verb, best first."""
+def _spellings(keyword: str, vocabulary: Vocabulary) -> list[str]:
+    """The keyword and its synonyms' spellings (口袋公园 -> 街角游园, 街心花园 …)."""
+    out = [keyword]
+    for group in vocabulary.synonyms:
+        for term in group:
+            if term in keyword:
+                out.extend(keyword.replace(term, other) for other in group if other != term)
+                break
+    return list(dict.fromkeys(out))
+
+
+def outcome_window(text: str, at: int, name_end: int) -> tuple[int, int]:
+    """The clause naming a thing (from the mark before it), and the clauses after it that still speak of it."""
+    start = at
+    while start > 0 and text[start - 1] not in _CLAUSE_MARK:
+        start -= 1
+    end = name_end
+    while end < len(text):
+        cut = end
+        while cut < len(text) and text[cut] not in _CLAUSE_MARK:
+            cut += 1
+        end = cut
+        if cut >= len(text) or text[cut] in "。；;！？!?\n":
+            break
+        if not _CARRIED_ON.match(text[cut + 1 : cut + 12]):
+            break
+        end = cut + 1
+    return start, end
+
+
+_RANK = {
+    outcomes.DEFERRED: 4,
+    outcomes.NOT_STARTED: 4,
+    outcomes.NEGATED: 4,
+    outcomes.COMPLETE: 3,
+    outcomes.PARTIAL: 2,
+    outcomes.STARTED: 1,
+    outcomes.NONE: 0,
+}
+
+
+def find_deliverable_evidence(
+    target: TargetFigure, review_text: str, *, offset: int = 0, vocabulary: Vocabulary | None = None
+) -> dict | None:
+    """Per named part, the review clause that names it and the outcome it states (a negative one first)."""
     keywords = deliverable_keywords(target)
     if not keywords or not review_text:
         return None
-    best: dict | None = None
+    vocabulary = vocabulary or DEFAULT_VOCABULARY
+    found: dict[str, dict] = {}
     for keyword in keywords:
-        for hit in re.finditer(re.escape(keyword), review_text):
-            start, end = _sentence_bounds(review_text, hit.start())
-            sentence = review_text[start:end]
-            # the verb must belong to the clause naming the thing
-            clause = _clause_window(review_text, hit.start(), end)
-            done = _DONE_VERBS.search(clause)
-            started = _STARTED_VERBS.search(clause)
-            strength = 2 if done else 1 if started else 0
-            matched = [k for k in keywords if k in sentence]
-            score = strength * 10 + len(matched)
-            if best is None or score > best["score"]:
-                best = {
-                    "score": score,
-                    "strength": strength,
-                    "sentence": sentence.strip(),
-                    "start": offset + start,
-                    "end": offset + end,
-                    "keywords": matched,
-                    "verb": (done or started).group(0) if (done or started) else None,
-                }
-    return best
+        for spelling in _spellings(keyword, vocabulary):
+            for hit in re.finditer(re.escape(spelling), review_text):
+                start, end = outcome_window(review_text, hit.start(), hit.end())
+                outcome = outcomes.read_outcome(review_text[start:end])
+                sentence_start, sentence_end = _sentence_bounds(review_text, hit.start())
+                best = found.get(keyword)
+                if best is None or _RANK[outcome.state] > _RANK[best["outcome"].state]:
+                    found[keyword] = {
+                        "outcome": outcome,
+                        "clause": review_text[start:end].strip(),
+                        "sentence": review_text[sentence_start:sentence_end].strip(),
+                        "start": offset + sentence_start,
+                        "end": offset + sentence_end,
+                    }
+    if not found:
+        return None
+    return {"keywords": keywords, "found": found}
 
 
-def _clause_window(text: str, at: int, limit: int) -> str:
-    start = at
-    while start > 0 and text[start - 1] not in "，,；;。：:！？\n":
-        start -= 1
-    cut = re.search(r"[，,；;。]", text[at:limit])
-    end = at + cut.end() if cut else limit
-    return text[start:end]
+def _judge_deliverable(
+    target: TargetFigure, review_text: str, offset: int, proposal: Proposal, vocabulary: Vocabulary
+) -> Proposal:
+    if target.kind == "condition" and outcomes.condition_subject(target.quote):
+        return _judge_condition(target, review_text, offset, proposal)
+    evidence = find_deliverable_evidence(target, review_text, offset=offset, vocabulary=vocabulary)
+    keywords = deliverable_keywords(target)
+    proposal.details["keywords"] = keywords
+    if evidence is None:
+        if not _collective(target, review_text, offset, proposal):
+            proposal.details["why"] = (
+                "复核报告中未找到该事项的名称" if keywords else "事项名称过于笼统，无法在复核报告中检索"
+            )
+        return proposal
+    found = evidence["found"]
+    promise = outcomes.promised(target.quote)
+    states = {k: found[k]["outcome"] if k in found else outcomes.Outcome(outcomes.NONE) for k in keywords}
+    specific = [k for k in found if not _GENERIC_KEYWORD.match(k)]
+    shown = max(found.values(), key=lambda f: _RANK[f["outcome"].state])
+    proposal.achievement_quote = shown["sentence"]
+    proposal.evidence_start, proposal.evidence_end = shown["start"], shown["end"]
+    proposal.details["evidence"] = {
+        "keywords": list(found),
+        "outcomes": {k: f["outcome"].state for k, f in found.items()},
+        "verb": shown["outcome"].cue or None,
+        "clause": shown["clause"],
+        "start": shown["start"],
+        "end": shown["end"],
+    }
+    proposal.details["outcome"] = shown["outcome"].state
+    negative = [k for k, o in states.items() if o.negative]
+    kept = [k for k, o in states.items() if outcomes.satisfies(o, promise)]
+    under_way = [k for k, o in states.items() if o.state in (outcomes.PARTIAL, outcomes.STARTED, outcomes.COMPLETE)]
+    cue = shown["outcome"].cue
+    if negative:
+        first = found[negative[0]]["outcome"]
+        proposal.verdict = PARTLY_MET if kept else MISSED
+        proposal.details["why"] = (
+            f"复核报告称“{negative[0]}”{first.label}（“{first.cue}”），否定或延期的表述优先于完成用语"
+            + (f"；{'、'.join(kept)}已完成" if kept else "")
+        )
+    elif not specific:
+        proposal.details["why"] = f"复核报告只在笼统的表述中提到“{'、'.join(found)}”，不足以认定完成"
+    elif len(kept) == len(keywords):
+        proposal.verdict = MET
+        proposal.details["why"] = f"复核报告在点名该事项的句中称“{cue}”（{'、'.join(keywords)}）" + (
+            "，目标只承诺开工/启动" if promise == outcomes.STARTED else ""
+        )
+    elif under_way:
+        proposal.verdict = PARTLY_MET
+        missing = [k for k in keywords if k not in kept]
+        proposal.details["why"] = (
+            f"复核报告称“{cue}”，未说明{'、'.join(missing)}建成/完成"
+            if shown["outcome"].state != outcomes.COMPLETE
+            else f"复核报告只说明{'、'.join(kept)}完成，{'、'.join(missing)}未见完成的表述"
+        )
+    else:
+        proposal.details["why"] = "复核报告提及该事项，但未说明完成或开工"
+    return proposal
+
+
+def _collective(target: TargetFigure, review_text: str, offset: int, proposal: Proposal) -> bool:
+    """An item of a numbered list (民生实事项目（15项）) the review accounts for only as a whole."""
+    heading = (target.section or "").split(" > ")[-1]
+    count = _LIST_COUNT.search(heading)
+    core = re.sub(r"\d{4}\s*年|[（(].*$|主要|重点|项目|[:：]", "", heading).strip()
+    if not count or len(core) < 3 or not review_text:
+        return False
+    for hit in re.finditer(re.escape(core[-4:]), review_text):
+        start, end = outcome_window(review_text, hit.start(), hit.end())
+        clause = review_text[start:end]
+        sentence_start, sentence_end = _sentence_bounds(review_text, hit.start())
+        done_count = re.search(r"(?:完成|建成|落实)\s*(\d+)\s*项", clause)
+        if _COLLECTIVE_DONE.search(clause) and not outcomes.read_outcome(clause).negative and not done_count:
+            proposal.verdict = MET
+            said = _COLLECTIVE_DONE.search(clause).group(0)
+            proposal.details["why"] = f"复核报告对“{core}”整体称“{said}”（未逐项列出）"
+        elif done_count and int(done_count.group(1)) >= int(count.group(1)):
+            proposal.verdict = MET
+            proposal.details["why"] = f"复核报告称“{core}”完成 {done_count.group(1)} 项（共 {count.group(1)} 项）"
+        elif done_count:
+            proposal.details["why"] = (
+                f"复核报告称“{core}”{count.group(1)} 项中完成 {done_count.group(1)} 项，未说明本项是否在内"
+            )
+        else:
+            continue
+        proposal.details["collective"] = True
+        proposal.achievement_quote = review_text[sentence_start:sentence_end].strip()
+        proposal.evidence_start, proposal.evidence_end = offset + sentence_start, offset + sentence_end
+        return True
+    return False
+
+
+def _judge_condition(target: TargetFigure, review_text: str, offset: int, proposal: Proposal) -> Proposal:
+    """确保无重大安全事故: met when the review says the event did not happen, missed when it says it did."""
+    thing = outcomes.condition_subject(target.quote)
+    proposal.details["keywords"] = [thing]
+    head, tail = thing[:2], thing[-2:]
+    best: tuple[int, outcomes.Outcome, int] | None = None
+    for hit in re.finditer(re.escape(tail), review_text or ""):
+        start, end = outcome_window(review_text, hit.start(), hit.end())
+        clause = review_text[start:end]
+        if head not in clause:
+            continue
+        outcome = outcomes.read_condition(clause, tail)
+        rank = {outcomes.NEGATED: 2, outcomes.COMPLETE: 1}.get(outcome.state, 0)
+        if best is None or rank > best[0]:
+            best = (rank, outcome, hit.start())
+    if best is None or best[0] == 0:
+        proposal.details["why"] = f"复核报告未说明是否发生{thing}"
+        return proposal
+    _, outcome, at = best
+    sentence_start, sentence_end = _sentence_bounds(review_text, at)
+    proposal.achievement_quote = review_text[sentence_start:sentence_end].strip()
+    proposal.evidence_start, proposal.evidence_end = offset + sentence_start, offset + sentence_end
+    proposal.details["outcome"] = outcome.state
+    if outcome.state == outcomes.COMPLETE:
+        proposal.verdict = MET
+        proposal.details["why"] = f"条件类目标：复核报告称“{outcome.cue}”"
+    else:
+        proposal.verdict = MISSED
+        proposal.details["why"] = f"条件类目标：复核报告称{thing}“{outcome.cue}”"
+    return proposal
 
 
 def _sentence_bounds(text: str, at: int) -> tuple[int, int]:
@@ -541,32 +751,6 @@ def _sentence_bounds(text: str, at: int) -> tuple[int, int]:
     end_match = _SENTENCE_END.search(text, at)
     end = end_match.end() if end_match else len(text)
     return start, end
-
-
-def _judge_deliverable(target: TargetFigure, review_text: str, offset: int, proposal: Proposal) -> Proposal:
-    evidence = find_deliverable_evidence(target, review_text, offset=offset)
-    keywords = deliverable_keywords(target)
-    proposal.details["keywords"] = keywords
-    if evidence is None:
-        proposal.details["why"] = (
-            "复核报告中未找到该事项的名称" if keywords else "事项名称过于笼统，无法在复核报告中检索"
-        )
-        return proposal
-    promised_start = bool(_START_PROMISE.search(target.quote or "")) and not re.search(
-        r"建成|完成|完工|竣工", target.quote or ""
-    )
-    proposal.achievement_quote = evidence["sentence"]
-    proposal.evidence_start, proposal.evidence_end = evidence["start"], evidence["end"]
-    proposal.details["evidence"] = {k: evidence[k] for k in ("keywords", "verb", "start", "end")}
-    if evidence["strength"] == 2 or (evidence["strength"] == 1 and promised_start):
-        proposal.verdict = MET
-        proposal.details["why"] = f"复核报告称“{evidence['verb']}”（关键词：{'、'.join(evidence['keywords'])}）"
-    elif evidence["strength"] == 1:
-        proposal.verdict = PARTLY_MET
-        proposal.details["why"] = f"复核报告仅称“{evidence['verb']}”，未说明建成/完成"
-    else:
-        proposal.details["why"] = "复核报告提及该事项，但未说明完成或开工"
-    return proposal
 
 
 # --- one target ------------------------------------------------------------------------------------------------
@@ -581,9 +765,15 @@ def reconcile_target(
     previous: Sequence[Any] = (),
     year: int | None = None,
     partly_share: float = DEFAULT_PARTLY_MET_SHARE,
+    vocabulary: Vocabulary | None = None,
+    taken: dict[int, Any] | None = None,
 ) -> Proposal:
-    """Propose a verdict for one target figure, with the evidence and the reasons."""
+    """Propose a verdict for one target figure, with the evidence and the reasons (`details["reason"]`).
+
+    `taken`: achievements already answering another target ({index: that target's metric}), skipped here.
+    """
     year = year if year is not None else target.plan_year
+    vocabulary = vocabulary or DEFAULT_VOCABULARY
     proposal = Proposal(
         target_id=target.id,
         metric=target.metric,
@@ -596,9 +786,15 @@ def reconcile_target(
         details={"warnings": [], "marks": [], "candidates": [], "ceiling": is_ceiling(target)},
     )
     if target.kind != "quantitative" or target.value is None:
-        return _judge_deliverable(target, review_text, review_offset, proposal)
+        _judge_deliverable(target, review_text, review_offset, proposal, vocabulary)
+        proposal.details["reason"] = reason_text(proposal)
+        return proposal
 
-    ranked = rank_candidates(target, achievements, year=year)
+    ranked = rank_candidates(target, achievements, year=year, vocabulary=vocabulary)
+    for candidate in ranked:
+        if taken and candidate.index in taken and candidate.usable:
+            candidate.usable = False
+            candidate.reasons.append(f"该数值已用于核对“{taken[candidate.index]}”")
     usable = [c for c in ranked if c.usable]
     chosen = _choose(usable, achievements)
     proposal.details["candidates"] = [asdict(c) for c in ranked[:5] if chosen is None or c.index != chosen.index]
@@ -613,11 +809,34 @@ def reconcile_target(
             others = "、".join(f"{_fmt(c.value)}{c.unit or ''}" for c in rivals[:3])
             proposal.details["warnings"].append(f"复核报告中还有同样相近的数值：{others}，请核对所用数值")
     elif target.relation == "growth":
-        _growth_from_levels(proposal, target, achievements, previous, year, partly_share)
+        _growth_from_levels(proposal, target, achievements, previous, year, partly_share, vocabulary)
     if proposal.verdict == NO_EVIDENCE and "why" not in proposal.details:
-        proposal.details["why"] = "复核报告没有可核对的数值" + ("（有相近指标，见候选）" if ranked else "")
+        proposal.details["why"] = "复核报告没有可核对的数值"
+        if ranked:
+            near = ranked[0]
+            proposal.details["why"] += (
+                f"；最接近的“{near.metric}”{_fmt(near.value)}{near.unit or ''}未采用（{near.reasons[-1]}）"
+            )
     _staff_check(proposal, target, partly_share)
+    proposal.details["reason"] = reason_text(proposal)
     return proposal
+
+
+def reason_text(proposal: Proposal) -> str:
+    """One line a supervisor reads: the verdict, the rule or computation, and the quote it rests on."""
+    details = proposal.details
+    parts = [f"{VERDICT_LABELS[proposal.verdict]}：{details.get('why') or '无'}"]
+    if details.get("arithmetic"):
+        parts.append(f"计算：{details['arithmetic']}")
+    if proposal.achievement_quote:
+        quote = re.sub(r"\s+", "", proposal.achievement_quote)
+        parts.append(f"原文：“{quote[:80]}{'…' if len(quote) > 80 else ''}”")
+    elif proposal.verdict == NO_EVIDENCE and details.get("candidates"):
+        near = "、".join(f"{c['metric']}" for c in details["candidates"][:3])
+        parts.append(f"相近候选：{near}")
+    if proposal.verdict == CONTRADICTED and details.get("warnings"):
+        parts.append(details["warnings"][0])
+    return "；".join(parts)
 
 
 def _prefer_full_year(candidates: list[Candidate], records: Sequence[Any]) -> Candidate:
@@ -678,6 +897,10 @@ def _use_achievement(
         proposal.verdict, proposal.ratio = verdict, ratio
         proposal.details["basis"] = "value"
         proposal.details["arithmetic"] = arithmetic
+        said = outcomes.read_outcome(_figure_clause(achievement))
+        if said.state == outcomes.NEGATED and proposal.verdict == MET:
+            proposal.verdict = CONTRADICTED
+            proposal.details["warnings"].append(f"数值达到目标，但复核报告同一句称“{said.cue}”")
         if ratio_stated is not None and target.value and not is_ceiling(target):
             computed = achievement.value / target.value * 100
             if abs(computed - ratio_stated) > 5 and not marks:
@@ -702,6 +925,12 @@ def _use_achievement(
             proposal.verdict = MISSED
 
 
+def _figure_clause(achievement: Any) -> str:
+    """The clause of an achievement's quote that holds its figure (what a 未完成 must share to count)."""
+    quote = getattr(achievement, "quote", "") or ""
+    return re.split(r"[；;。]", quote)[-1] if quote else ""
+
+
 def _growth_from_levels(
     proposal: Proposal,
     target: TargetFigure,
@@ -709,10 +938,13 @@ def _growth_from_levels(
     previous: Sequence[Any],
     year: int | None,
     share: float,
+    vocabulary: Vocabulary | None = None,
 ) -> None:
     """A growth target with no reported rate: rate = level this year / baseline - 1, shown step by step."""
-    level_target = TargetFigure(id=None, metric=base_metric(target.metric), value=1.0, relation="absolute", unit=None)
-    levels = [c for c in rank_candidates(level_target, achievements, year=year) if c.usable]
+    level_target = TargetFigure(
+        id=None, metric=base_metric(target.metric), value=1.0, relation="absolute", unit=None, quote=target.quote
+    )
+    levels = [c for c in rank_candidates(level_target, achievements, year=year, vocabulary=vocabulary) if c.usable]
     levels = [c for c in levels if achievements[c.index].value is not None and achievements[c.index].unit != "%"]
     if not levels:
         return
@@ -722,7 +954,7 @@ def _growth_from_levels(
         prior_year = year - 1 if year else None
         prior = [
             c
-            for c in rank_candidates(level_target, previous, year=prior_year)
+            for c in rank_candidates(level_target, previous, year=prior_year, vocabulary=vocabulary)
             if c.usable and previous[c.index].unit == level.unit and previous[c.index].value
         ]
         if prior:
@@ -891,26 +1123,32 @@ def reconcile(
     next_commitments: Sequence[Any] = (),
     year: int | None = None,
     partly_share: float = DEFAULT_PARTLY_MET_SHARE,
+    vocabulary: Vocabulary | None = None,
 ) -> list[Proposal]:
     """Proposals for every target figure, with the cross-document warnings attached.
 
     `achievements`: the review of the year; `previous`: achievements of the report that set the targets
     (the year before's figures, baselines for growth); `review_text`: the review's text, for deliverables;
-    `next_commitments`: commitments of the reviewing report, to spot a restated target.
+    `next_commitments`: commitments of the reviewing report, to spot a restated target; `vocabulary`:
+    synonyms, unit families and scope words (`vocabulary.DEFAULT` unless the database's are given).
     """
     targets = list(targets)
-    proposals = [
-        reconcile_target(
-            t,
+    vocabulary = vocabulary or DEFAULT_VOCABULARY
+
+    def run(target: TargetFigure, taken: dict[int, Any] | None = None) -> Proposal:
+        return reconcile_target(
+            target,
             achievements,
             review_text=review_text,
             review_offset=review_offset,
             previous=previous,
             year=year,
             partly_share=partly_share,
+            vocabulary=vocabulary,
+            taken=taken,
         )
-        for t in targets
-    ]
+
+    proposals = _one_to_one(targets, [run(t) for t in targets], achievements, run)
     arithmetic = target_arithmetic(targets, previous)
     duplicates = duplicate_figures(achievements)
     restated = restatements(targets, next_commitments)
@@ -923,6 +1161,46 @@ def reconcile(
         if proposal.target_id in restated:
             warnings.append(restated[proposal.target_id])
     return proposals
+
+
+# One figure may answer several targets only when the review says so (先行联系率、按时办结率均达到 100%).
+_SHARED_FIGURE = re.compile(r"均|都|皆|全部|同为")
+
+
+def _one_to_one(targets: list[TargetFigure], proposals: list[Proposal], achievements: Sequence[Any], run) -> list:
+    """A review figure answers one target: when several same-kind targets took it, the closest keeps it.
+
+    Closest = best match score, then the value nearest the target's. The others are proposed again without it
+    (they may find their own figure, or end as no_evidence saying which target took it).
+    """
+    taken: dict[int, Any] = {}
+    for _ in range(3):
+        claims: dict[int, list[int]] = {}
+        for i, proposal in enumerate(proposals):
+            if proposal.achievement_index is not None and proposal.details.get("basis") == "value":
+                claims.setdefault(proposal.achievement_index, []).append(i)
+        losers: list[int] = []
+        for index, claimants in claims.items():
+            if len(claimants) < 2 or _SHARED_FIGURE.search(getattr(achievements[index], "quote", "") or ""):
+                continue
+            kinds = {(targets[i].metric, targets[i].value, targets[i].unit) for i in claimants}
+            if len(kinds) == 1:
+                continue  # the same target written twice
+            winner = min(claimants, key=lambda i: (-(proposals[i].details.get("score") or 0), _distance(proposals[i])))
+            taken[index] = targets[winner].metric
+            losers.extend(i for i in claimants if i != winner)
+        if not losers:
+            break
+        for i in losers:
+            proposals[i] = run(targets[i], dict(taken))
+    return proposals
+
+
+def _distance(proposal: Proposal) -> float:
+    goal, got = proposal.target_value, proposal.achieved_value
+    if not goal or not got or goal <= 0 or got <= 0:
+        return math.inf
+    return abs(math.log(got / goal))
 
 
 def review_part(text: str, sections: Sequence[Any], year: int | None) -> tuple[str, int]:

@@ -36,6 +36,7 @@ LEDGER_COLUMNS = [
     "证据原文",
     "核对说明",
     "提示",
+    "核对理由",
 ]
 COMPARATOR_TEXT = {">=": "不低于", "<=": "不高于", "~": "左右", "range": "区间", "=": "达到"}
 RELATION_TEXT = {"absolute": "总量", "growth": "增速", "share": "比率", "ratio": "比例", "rank": "排名"}
@@ -110,6 +111,7 @@ def ledger_rows(rows) -> list[dict]:
                 "证据原文": row.evidence_quote,
                 "核对说明": "；".join(n for n in notes if n),
                 "提示": "；".join((details.get("marks") or []) + (details.get("warnings") or [])),
+                "核对理由": row.reason,
             }
         )
     return out

@@ -20,6 +20,7 @@ class ReconciliationSerializer(serializers.ModelSerializer):
     commitment_quote = serializers.SerializerMethodField()
     achievement_quote = serializers.CharField(source="evidence_quote", read_only=True)
     verdict_label = serializers.CharField(source="get_verdict_display", read_only=True)
+    reason = serializers.SerializerMethodField(help_text="建议结论的理由：依据的原文、规则和计算")
     confirmed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
@@ -45,6 +46,7 @@ class ReconciliationSerializer(serializers.ModelSerializer):
             "verdict_label",
             "commitment_quote",
             "achievement_quote",
+            "reason",
             "details",
             "confirmed_by",
             "confirmed_at",
@@ -54,6 +56,9 @@ class ReconciliationSerializer(serializers.ModelSerializer):
 
     def get_department(self, row: Reconciliation) -> str:
         return selectors.department_name(row)
+
+    def get_reason(self, row: Reconciliation) -> str:
+        return row.reason
 
     def get_commitment_quote(self, row: Reconciliation) -> str:
         return row.target.commitment.quote if row.target.commitment else row.target.title

@@ -14,8 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from reports.models import Achievement, Commitment, Reconciliation, Report
-from reports.reconciliation import engine
+from reports.models import Achievement, Commitment, Reconciliation, ReconciliationTerm, Report
+from reports.reconciliation import engine, vocabulary
 from targets import permissions
 from targets.models import Organisation, Target, TargetEvent
 
@@ -35,6 +35,12 @@ def review_report_for(*, organisation: Organisation, year: int) -> Report | None
         reports.filter(review_year=year).order_by("-created_at", "-id").first()
         or reports.filter(plan_year=year + 1).order_by("-created_at", "-id").first()
     )
+
+
+def vocabulary_current() -> vocabulary.Vocabulary:
+    """The matcher's words as the administrators keep them (管理后台 → 年终核对词表)."""
+    rows = ReconciliationTerm.objects.values_list("kind", "name", "terms")
+    return vocabulary.build((kind, name, vocabulary.split_terms(terms)) for kind, name, terms in rows)
 
 
 def target_figure(target: Target) -> engine.TargetFigure:
@@ -58,6 +64,7 @@ def target_figure(target: Target) -> engine.TargetFigure:
         staff_value=last.value if last else None,
         staff_percent=last.percent if last and last.value is None else None,
         department=target.lead_department.name if target.lead_department else "",
+        section=commitment.section if commitment else "",
     )
 
 
@@ -106,6 +113,7 @@ def reconciliation_run(
         next_commitments=next_commitments,
         year=year,
         partly_share=partly_met_share(),
+        vocabulary=vocabulary_current(),
     )
 
     now = at or timezone.now()

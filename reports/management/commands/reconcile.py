@@ -40,6 +40,7 @@ def json_row(row: Reconciliation) -> dict:
         "marks": details.get("marks") or [],
         "warnings": details.get("warnings") or [],
         "why": details.get("why"),
+        "reason": row.reason,
         "arithmetic": details.get("arithmetic"),
         "candidates": [
             {"metric": c["metric"], "value": c["value"], "unit": c["unit"], "score": c["score"]}

@@ -38,14 +38,14 @@ _SENTENCE_END = re.compile(r"[。;!?]")
 _CLAUSE_SEP = re.compile(r",(?:(?<!\d,)|(?!\d{3}(?!\d)))|:(?:(?<!\d:)|(?!\d))")
 
 _LEAD = re.compile(
-    r"^(?:\*+|\s+|[、(\[“”\"]|20\d\d\s*年(?:度)?|今年|明年|全年|年内|年底前?|到年底|本年度|其中|同时|并且?|以及|和|及|"
+    r"^(?:\*+|\s+|[、(\[“”\"]|到?20\d\d\s*年(?:度|底)?|今年|明年|全年|年内|年底前?|到年底|本年度|其中|同时|并且?|以及|和|及|"
     r"要|将|力争|努力|争取|确保|全力以赴|全力|积极|继续|进一步|持续|着力|加快|全面|实现|预计|计划|拟|主要|"
     r"(?:主要)?(?:预期)?目标(?:任务)?(?:是|为)|安排|使|让|完成|左右|以上|以内|以下)+"
 )
 _TRAIL = re.compile(
     r"(?:\s|\*|[(\[“]|力争|达到|达|完成|实现|为|保持在|保持|控制在|稳定在|突破|超过|超|拟按|按|拟安排|安排|拟发行|发行|"
     r"计划|新增|累计|共|约|近|不少于|不低于|至少|不超过|不高于|均|都|分别|提高到|提高至|提升至|提升到|增加到|达成|确保|以上|"
-    r"左右|以内|从|有|再|又|继续|进一步|(?:提高|提升|增加|增长|扩大|上升|下降|降低|减少|缩短|压缩|控制|降)(?:到|至))+$"
+    r"左右|以内|从|有|再|又|继续|进一步|全年|今年|年内|年底前|当年|全部|、|(?:提高|提升|增加|增长|扩大|上升|下降|降低|减少|缩短|压缩|控制|降)(?:到|至))+$"
 )
 _GROWTH_TAIL = re.compile(
     r"(?P<base>同比|比\s*[^,;。增提降减]{1,24}?|较\s*[^,;。增提降减]{1,16}?|按可比口径|年均)?\s*"
@@ -343,6 +343,12 @@ def _quantitative(
         base = metric_subject or subject or inherited_subject()
         inherited = not metric_subject
         metrics = _split_metrics(base, prefix)
+        both = len(qs) == 2 and "分别" in text[clause.start : qs[1].start]
+        if len(metrics) == 1 and "城乡" in metrics[0] and both:
+            # 城乡居民人均可支配收入分别增长7%、8%: 城镇 then 农村, never two identical names
+            metrics = [metrics[0].replace("城乡", "城镇" if q is qs[0] else "农村", 1)]
+        elif len(metrics) == 1 and "城乡" in metrics[0] and len(qs) == 1 and "分别" in prefix[-12:]:
+            metrics = [metrics[0].replace("城乡", "城镇", 1), metrics[0].replace("城乡", "农村", 1)]  # 分别增长7.5%
         value, value_max = q.value, q.value_max
         if re.search(r"从\s*$", prefix) and re.match(
             r"\s*(?:增加|增长|提高|提升|下降|降低|减少|扩大)?(?:到|至)", text[q.end :]
@@ -382,8 +388,8 @@ def _keep(text: str, clause: _Clause, q: Quantity, prefix: str) -> bool:
         r"压缩|缩短|控制|以内|不超过", before + after
     ):
         return False  # durations are schedules, not targets
-    if after.startswith(("方面", "大")) or before.endswith("以下"):
-        return False  # 五个方面工作, 三大空间, 以下八个方面
+    if after.startswith(("方面", "大", "内容为", "方面内容")) or before.endswith("以下"):
+        return False  # 五个方面工作, 三大空间, 以下八个方面, 等6项内容为重点
     if q.chinese and (q.value < 2 or not _CN_COUNT_VERB.search(before)):
         return False
     return not (_PAST.search(before) and not _PAST_BASELINE.search(before))
@@ -490,7 +496,8 @@ def _split_metrics(base: str, prefix: str) -> list[str]:
 
 
 def _metric_name(base: str, relation: str, verb: str | None, q: Quantity, after: str, inherited: bool) -> str:
-    base = base.strip()
+    base = _balance_quotes(base.strip())
+    base = re.sub(r"(?<=.{2})各$", "", base)  # 研发平台及众创空间各1家
     if relation == "growth":
         base = re.sub(r"降幅$", "", base)
         if base.endswith(("增速", "增幅", "涨幅", "增量")):
@@ -503,7 +510,16 @@ def _metric_name(base: str, relation: str, verb: str | None, q: Quantity, after:
     if relation == "ratio" and q.unit == "倍":
         return base if base.endswith("倍数") else base + "倍数"
     if relation in {"share", "ratio"}:
+        whole = re.match(r"^(?P<part>.{2,}?)(?:达到|达)(?P<whole>.{2,}?)的$", base)
+        if whole and q.unit == "%" and not re.search(r"(?:比重|比例|占比|率)$", base):
+            return f"{whole.group('part')}占{whole.group('whole').rstrip('的')}比例"  # 装配式建筑达到新建建筑面积的25%
         return base
+    if q.unit in _MONEYISH and re.match(r"\s*(?:以上|左右)?\s*的", after):
+        # 投资60.7亿元的神南抽水蓄能电站 / 抓好总投资321亿元的53个重点项目: the money of the thing after 的
+        thing = _thing_after_de(after)
+        if thing:
+            money = "总投资" if "总投资" in base else "投资" if "投资" in base or not base else ""
+            return thing + (money or _money_word(base))
     obj = _object_after(after)
     if obj and (q.unit in _AREA or (inherited and q.unit in _MONEYISH)):
         base = obj  # 5000亩沙区治理: what follows an area names it; money only when the clause has no subject
@@ -512,11 +528,52 @@ def _metric_name(base: str, relation: str, verb: str | None, q: Quantity, after:
         return base if base.endswith("面积") else base + "面积"
     if q.unit in _MONEYISH:
         return base or obj
+    if obj and q.unit in _COUNTERS and _verb_only(base):
+        base = ""  # 建成10个以上宜居宜业和美乡村: the verb before names nothing, the object after does
     noun = obj or base
     if not noun:
         return ""
+    if q.unit in _LENGTHS:
+        return noun if noun.endswith(("里程", "长度")) else noun + "里程"
+    if q.unit in _CAPACITY:
+        return noun if noun.endswith(("容量", "规模")) else noun + "装机容量"  # 100万千瓦抽水蓄能电站
     suffix = {"人": "人数", "户": "户数"}.get(q.unit or "", "数")
     return noun if noun.endswith(("数", "量")) else noun + suffix
+
+
+_COUNTERS = frozenset({"个", "项", "家", "座", "所", "处", "件", "条", "台", "套", "户", "批", "栋", "幢", "支", "名"})
+_LENGTHS = frozenset({"公里", "千米", "米", "延米"})
+_CAPACITY = frozenset({"千瓦", "兆瓦", "瓦"})
+_VERB_ONLY = re.compile(
+    r"^(?:新|再|共|累计)?(?:建成|建设|新建|改建|新改建|打造|创建|争创|培育|引进|完成|实施|推进|启动|开工|新开工|改造|"
+    r"提升|新增|增加|设立|组建|建立|举办|开展|创成|认定|申报|评选|招引|落地|签约|续建)?$"
+)
+
+
+def _verb_only(base: str) -> bool:
+    return bool(_VERB_ONLY.match(base or ""))
+
+
+def _balance_quotes(name: str) -> str:
+    """A name cut inside a quotation (两品一标”认证) loses its stray quotation mark."""
+    for left, right in (("“", "”"), ("《", "》")):
+        if name.count(left) != name.count(right):
+            name = name.replace(left, "").replace(right, "")
+    return name.replace('"', "") if name.count('"') % 2 else name
+
+
+def _thing_after_de(after: str) -> str:
+    """The thing named after 的 (skipping its count: 的53个重点项目 -> 重点项目), up to the clause's end."""
+    s = re.sub(r"^\s*(?:以上|左右)?\s*的\s*", "", after[:40])
+    s = re.sub(r"^\d+(?:\.\d+)?\s*[万亿]?\s*(?:个|项|家|条|座|所|处|千瓦|兆瓦|平方米|亩|公里|吨)", "", s)
+    s = re.sub(r"^([省市区县])、(?=[省市区县])", r"\1", s)  # 32个省、市重点项目
+    s = re.split(r"[,、;。(]|等|建设|工作|前期", s, maxsplit=1)[0].strip(" *")
+    return _balance_quotes(s) if 1 < len(s) <= 20 else ""
+
+
+def _money_word(base: str) -> str:
+    m = re.search(r"(?:总投资|投资|资金|产值|收入|营业收入|销售额|税收)$", base)
+    return m.group(0) if m else "投资"
 
 
 def _object_after(after: str) -> str:
@@ -524,9 +581,12 @@ def _object_after(after: str) -> str:
     s = re.sub(r"^\s*(?:以上|以内|左右)?", "", after)
     s = re.sub(r"\([^()]*\)", "", s)
     s = re.sub(r"^的", "", s.strip())
-    s = re.split(r"以及|[的,、;。和及并等在与\d]", s, maxsplit=1)[0]
-    s = re.sub(r"(?:工作|建设|任务|工程|目标)$", "", s.strip(" *"))
-    return s if 1 < len(s) <= 20 else ""
+    s = re.sub(r"^([省市区县])、(?=[省市区县])", r"\1", s)  # 32个省、市重点项目
+    s = re.split(r"以及|和(?![美谐])|[的,、;。及并等在与\d]", s, maxsplit=1)[0]
+    s = s.strip(" *")
+    trimmed = re.sub(r"(?:工作|建设|任务|工程|目标)$", "", s)
+    s = trimmed if len(trimmed) > 2 else s  # 民生工程 stays 民生工程, not 民生
+    return _balance_quotes(s) if 1 < len(s) <= 20 else ""
 
 
 def _subject_of(clause: str) -> str:

@@ -4,25 +4,21 @@ from __future__ import annotations
 
 import re
 
+from reports.extraction import titles
 from reports.models import Commitment
-
-COMPARATOR_WORDS = {"=": "达到", ">=": "不低于", "<=": "不高于", "range": "达到", "~": "达到"}
 
 
 def commitment_title(commitment: Commitment) -> str:
-    """A readable task text: 「指标 + 比较 + 数值」 for figures, the cleaned quote otherwise."""
-    metric = (commitment.metric or "").strip()
-    value_text = (commitment.value_text or "").strip()
-    if commitment.kind == Commitment.Kind.QUANTITATIVE and metric and value_text:
-        if commitment.relation == "growth" and "增" not in value_text:
-            word = "增长不低于" if commitment.comparator == ">=" else "增长"
-        elif commitment.comparator == "<=":
-            return f"{metric}控制在{value_text}以内"[:500]
-        else:
-            word = COMPARATOR_WORDS.get(commitment.comparator, "达到")
-        suffix = "左右" if commitment.comparator == "~" and "左右" not in value_text else ""
-        return f"{metric}{word}{value_text}{suffix}"[:500]
-    return clean_quote(commitment.quote) or metric or "未命名任务"
+    """A readable task text (the rules live with extraction: `reports.extraction.titles`)."""
+    return titles.target_title(
+        kind=commitment.kind,
+        metric=commitment.metric,
+        value_text=commitment.value_text,
+        relation=commitment.relation,
+        comparator=commitment.comparator,
+        quote=commitment.quote,
+        value=commitment.value,
+    )
 
 
 def clean_quote(quote: str, limit: int = 200) -> str:

@@ -207,6 +207,7 @@ class ReconciliationTerm(models.Model):
         SYNONYM = "synonym", "同义词"
         UNIT_FAMILY = "unit_family", "同类计量单位"
         SCOPE = "scope", "互斥范围词"
+        TOPIC = "topic", "互斥段落主题词"
 
     kind = models.CharField("类别", max_length=12, choices=Kind.choices)
     name = models.CharField("名称", max_length=50)

@@ -363,6 +363,17 @@ def _index_for(records: Sequence[Any], vocabulary: Vocabulary | None = None) -> 
     return index
 
 
+def paragraph_lead(review: tuple[str, int], achievement: Any) -> str:
+    """The first sentence of the review paragraph holding an achievement (its topic: 城市品质…, 全力振兴乡村…)."""
+    text, offset = review
+    at = (getattr(achievement, "start", None) or 0) - offset
+    if not text or not 0 <= at < len(text):
+        return ""
+    start = text.rfind("\n", 0, at) + 1
+    end = _SENTENCE_END.search(text, start)
+    return text[start : end.start() if end and end.start() < at else at]
+
+
 def target_scope_text(target: TargetFigure) -> str:
     """The words of the commitment before its figure: where its scope (城镇/农村, 全镇/全区) is said."""
     quote = target.quote or ""
@@ -399,8 +410,12 @@ def rank_candidates(
     year: int | None = None,
     index: GramIndex | None = None,
     vocabulary: Vocabulary | None = None,
+    review: tuple[str, int] | None = None,
 ) -> list[Candidate]:
-    """Every achievement with some likeness to the target, best first, each with why (not) usable."""
+    """Every achievement with some likeness to the target, best first, each with why (not) usable.
+
+    `review`: (review text, its offset in the report), to read the paragraph an achievement stands in.
+    """
     year = year if year is not None else target.plan_year
     vocabulary = vocabulary or DEFAULT_VOCABULARY
     found: list[Candidate] = []
@@ -432,6 +447,9 @@ def rank_candidates(
         scope = vocabulary.scope_conflict(
             target.metric, target_scope_text(target), achievement.metric or "", _scope_text(achievement)
         )
+        if not scope and review and target.section:
+            # the paragraph's topic: a city paragraph's 公厕 9 座 does not answer a 乡村振兴 section's 公厕 100 座
+            scope = vocabulary.topic_conflict(target.section, paragraph_lead(review, achievement))
         if scope:
             reasons.append(f"范围不符（目标为{scope[0]}，复核为{scope[1]}）")
             usable = False
@@ -790,7 +808,8 @@ def reconcile_target(
         proposal.details["reason"] = reason_text(proposal)
         return proposal
 
-    ranked = rank_candidates(target, achievements, year=year, vocabulary=vocabulary)
+    review = (review_text, review_offset) if review_text else None
+    ranked = rank_candidates(target, achievements, year=year, vocabulary=vocabulary, review=review)
     for candidate in ranked:
         if taken and candidate.index in taken and candidate.usable:
             candidate.usable = False

@@ -9,6 +9,8 @@ lead-department keyword rules. `build` makes one from (kind, name, terms) rows.
 - unit_family: counters that count the same things (所 / 个 / 家 / 处): interchangeable, at a small discount.
 - scope: words that name mutually exclusive scopes (城镇 / 农村 / 城乡; 全区 / 全镇): a figure for one scope never
   answers a target for another.
+- topic: words that name exclusive paragraph topics (城市 / 乡村): a figure in a review paragraph about the city
+  never answers a target set in a section about the countryside (公厕 9 座 vs 公厕 100 座).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 SYNONYM = "synonym"
 UNIT_FAMILY = "unit_family"
 SCOPE = "scope"
+TOPIC = "topic"
 
 # (kind, name, terms): the first term of a synonym group is the spelling the others are compared as.
 DEFAULT_TERMS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
@@ -54,10 +57,12 @@ DEFAULT_TERMS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     (SYNONYM, "公厕", ("公厕", "公共厕所")),
     (SYNONYM, "停车位", ("停车位", "停车泊位", "车位")),
     (SYNONYM, "高新技术企业", ("高新技术企业", "高新企业", "国家高新技术企业")),
+    (SYNONYM, "引进项目", ("引进项目", "引入项目", "招引项目")),
     (UNIT_FAMILY, "机构与场所", ("个", "所", "家", "处", "座", "项")),
     (UNIT_FAMILY, "道路与线路", ("条", "公里")),
     (UNIT_FAMILY, "住户", ("户", "套")),
     (SCOPE, "城乡", ("城镇", "农村", "城乡")),
+    (TOPIC, "城市与乡村", ("城市", "乡村")),
     (SCOPE, "行政层级", ("全国", "全省", "全市", "全区", "全县", "全镇", "全乡", "全街道")),
 )
 
@@ -71,6 +76,7 @@ class Vocabulary:
     synonyms: tuple[tuple[str, ...], ...] = ()
     unit_families: tuple[frozenset[str], ...] = ()
     scopes: tuple[tuple[str, ...], ...] = ()
+    topics: tuple[tuple[str, ...], ...] = ()
     # memo of canonical spellings and bigram sets (a year's run compares the same names many times)
     cache: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -101,14 +107,23 @@ class Vocabulary:
                 return "、".join(sorted(family))
         return None
 
-    def scope_of(self, text: str) -> dict[int, str]:
+    def topic_conflict(self, target_section: str, paragraph_lead: str) -> tuple[str, str] | None:
+        """(section word, paragraph word) when a section and a review paragraph are about exclusive topics."""
+        mine, theirs = self.scope_of(target_section, self.topics), self.scope_of(paragraph_lead, self.topics)
+        for group, word in mine.items():
+            other = theirs.get(group)
+            if other and other != word:
+                return word, other
+        return None
+
+    def scope_of(self, text: str, groups: tuple[tuple[str, ...], ...] | None = None) -> dict[int, str]:
         """The scope words a name or clause uses, by scope group: {group index: word}."""
         found: dict[int, str] = {}
         text = text or ""
         for alias, word in _SCOPE_ALIASES.items():
             if alias in text and word not in text:
                 text = text.replace(alias, word)
-        for index, group in enumerate(self.scopes):
+        for index, group in enumerate(self.scopes if groups is None else groups):
             hits = [w for w in group if w in text]
             if len(hits) == 1:  # 城镇和农村 together names both: no single scope
                 found[index] = hits[0]
@@ -131,7 +146,7 @@ class Vocabulary:
 
 
 def build(terms: Iterable[tuple[str, str, Iterable[str]]]) -> Vocabulary:
-    synonyms, families, scopes = [], [], []
+    synonyms, families, scopes, topics = [], [], [], []
     for kind, _name, words in terms:
         words = tuple(w.strip() for w in words if w and w.strip())
         if len(words) < 2:
@@ -142,7 +157,9 @@ def build(terms: Iterable[tuple[str, str, Iterable[str]]]) -> Vocabulary:
             families.append(frozenset(words))
         elif kind == SCOPE:
             scopes.append(words)
-    return Vocabulary(tuple(synonyms), tuple(families), tuple(scopes))
+        elif kind == TOPIC:
+            topics.append(words)
+    return Vocabulary(tuple(synonyms), tuple(families), tuple(scopes), tuple(topics))
 
 
 def split_terms(text: str) -> list[str]:

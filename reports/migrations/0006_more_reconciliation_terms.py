@@ -8,6 +8,13 @@ from django.db import migrations, models
 TERMS = [
     ("topic", "城市与乡村", "城市、乡村"),
     ("synonym", "引进项目", "引进项目、引入项目、招引项目"),
+    ("unit_family", "地块", "幅、块、宗、个"),
+]
+
+
+ADDED = [
+    ("synonym", "一般公共预算收入", "财政预算收入"),  # the towns' word for it
+    ("synonym", "地区生产总值", "经济增长"),  # 经济增长预期目标为 5% 左右
 ]
 
 
@@ -15,6 +22,11 @@ def seed(apps, schema_editor):
     Term = apps.get_model("reports", "ReconciliationTerm")
     for kind, name, terms in TERMS:
         Term.objects.get_or_create(kind=kind, name=name, defaults={"terms": terms})
+    for kind, name, word in ADDED:
+        for row in Term.objects.filter(kind=kind, name=name):
+            if word not in row.terms.split("、"):
+                row.terms = f"{row.terms}、{word}"
+                row.save(update_fields=["terms"])
 
 
 def unseed(apps, schema_editor):

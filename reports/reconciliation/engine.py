@@ -65,8 +65,12 @@ REDUCTION_WORDS = ("下降", "降低", "减少", "削减", "压减", "减排")
 # Words that say nothing about which indicator is meant (removed before comparing names).
 _NAME_NOISE = re.compile(
     r"计划|入库|完成|实现|达到|全年|年度|累计|预计|力争|确保|同比|总额|总量|规模|以上|以内|左右|工作|任务|目标|"
-    r"主要|指标|本级|全口径|可比口径|的"
+    r"主要|指标|本级|全口径|可比口径|预期|的"
 )
+# A verb before the thing says nothing (建成四好农村路 = 新建四好农村路里程), nor does which word counts it (里程,
+# 个数 -> 数); 新增 stays, it tells an increment from a stock.
+_NAME_VERB = re.compile(r"^(?:新建成|建成|新建|创建|完成|实施|打造|开展|争创)(?=.{2})")
+_NAME_MEASURE = re.compile(r"(?<=.{2})(?:个数|数量|里程|长度)$")
 _GROWTH_SUFFIX = re.compile(r"(?:增速|增幅|增长率|增长|涨幅)$")
 
 UNIT_FAMILIES = {
@@ -78,16 +82,22 @@ UNIT_FAMILIES = {
 
 _LOOSE_COUNTERS = {"个", "项", "家", "处"}
 
-_KEYWORD_NOISE = re.compile(
-    r"工程建设|项目建设|建设工程|建成|创建|争创|改建|修缮|整新|迁建|工程|项目|建设|改造|新建|扩建|提升|实施|推进|加快|启动|完成|开工|等|的|及|和|与|"
-    r"配套|重点|全面|继续|进一步|深入|开展|打造|[“”\"《》()（）]"
+# Words at the edges of a deliverable's name that are not the name (完成…改造, 建设…工程); inside a name they stay
+# (G03-10地块配套初中 keeps 配套).
+_KEYWORD_LEAD = re.compile(
+    r"^(?:建成|创建|争创|新建|扩建|改建|修缮|实施|推进|加快|启动|完成|开工|打造|开展|继续|进一步|深入|全面|重点|实现|"
+    r"镇域|全镇|全区|全县|好|的|[“”\"《》])+"
+)
+_KEYWORD_TAIL = re.compile(
+    r"(?:工程建设|项目建设|建设工程|工程|项目|建设|改造|新建|扩建|提升|整新|迁建|启动|开工|打造|开放|启用|投入使用|"
+    r"验收交付|验收移交|验收|交付|移交|等|的|及|配套|[“”\"《》])+$"
 )
 _CONTEXT_NOISE = re.compile(
     r"[\d.,，、；;：:%（）()“”\"\s]+|亿元|万元|亿|万|元|个|项|完成|实现|达到|全年|确保|推进|实施|建设|工程|项目|投资|的|了"
 )
 # Names that identify nothing without their sentence (投资 of which project? 面积 of what?).
 _GENERIC_KEY = re.compile(
-    r"^(?:[\u4e00-\u9fff]{0,5}?(?:实施|推进|启动|建设|完成))?总?(?:投资|面积|资金|金额|数量|规模|项目|户数|人数|个数|长度)数?$"
+    r"^(?:[\u4e00-\u9fff]{0,5}?(?:实施|推进|启动|建设|完成))?总?(?:投资|面积|资金|金额|数量|规模|项目|户数|人数|个数|长度|道路|工程|企业|设施|点位)数?$"
 )
 _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
 
@@ -184,7 +194,8 @@ class Proposal:
 def metric_key(name: str, vocabulary: Vocabulary | None = None) -> str:
     """Canonical name (synonyms spelled one way) without the words that do not identify the indicator."""
     name = (vocabulary or DEFAULT_VOCABULARY).canonical(canonical_metric(name or ""))
-    return _NAME_NOISE.sub("", name) or name
+    name = _NAME_NOISE.sub("", name) or name
+    return _NAME_MEASURE.sub("数", _NAME_VERB.sub("", name))
 
 
 def base_metric(name: str) -> str:
@@ -374,6 +385,18 @@ def paragraph_lead(review: tuple[str, int], achievement: Any) -> str:
     return text[start : end.start() if end and end.start() < at else at]
 
 
+_DONE_OF_TOTAL = re.compile(r"[^，,。；;]{0,16}?(?:完成|建成|竣工|落实|办结|实现)\s*\d+\s*(?:项|个|件)")
+
+
+def is_list_total(review: tuple[str, int], achievement: Any) -> bool:
+    """15 项民生实事项目完成 11 项: the 15 is how many there were, not how many were done."""
+    text, offset = review
+    end = (getattr(achievement, "end", None) or 0) - offset
+    if not text or not 0 < end <= len(text):
+        return False
+    return bool(_DONE_OF_TOTAL.match(text, end))
+
+
 def target_scope_text(target: TargetFigure) -> str:
     """The words of the commitment before its figure: where its scope (城镇/农村, 全镇/全区) is said."""
     quote = target.quote or ""
@@ -447,6 +470,9 @@ def rank_candidates(
         scope = vocabulary.scope_conflict(
             target.metric, target_scope_text(target), achievement.metric or "", _scope_text(achievement)
         )
+        if review and is_list_total(review, achievement):
+            reasons.append("复核数值为总数（其后说明完成若干项），不是完成数")
+            usable = False
         if not scope and review and target.section:
             # the paragraph's topic: a city paragraph's 公厕 9 座 does not answer a 乡村振兴 section's 公厕 100 座
             scope = vocabulary.topic_conflict(target.section, paragraph_lead(review, achievement))
@@ -559,12 +585,25 @@ _COLLECTIVE_DONE = re.compile(r"全部完成|全面完成|均已完成|均已建
 
 def deliverable_keywords(target: TargetFigure) -> list[str]:
     """Named parts of a deliverable (哈萨尔行宫、中华天竺苑等工程建设 -> 哈萨尔行宫, 中华天竺苑)."""
-    name = target.metric or target.quote
+    name = re.sub(r"[（(][^）)]*[）)]", "", target.metric or target.quote)  # (含菜市场), (芳菲路-洲海路): a gloss
+    name = re.sub(r"\s+", "", name)
     parts = re.split(r"[、，,；;和及与/]|以及|等", name)
-    cleaned = [_KEYWORD_NOISE.sub("", part).strip() for part in parts]
+    cleaned = [_KEYWORD_TAIL.sub("", _KEYWORD_LEAD.sub("", part)).strip() for part in parts]
+    cleaned = [re.sub(r"[“”\"《》]", "", c) for c in cleaned]  # quotation marks are matched loosely (_loose)
     cleaned = [c for c in dict.fromkeys(cleaned) if len(c) >= 3]
-    # a three-character word among several (规模化、集约化) is a description, not a name
-    return cleaned if len(cleaned) == 1 else [c for c in cleaned if len(c) >= 4]
+    # a three-character word among several (规模化、集约化) is a description, not a name, unless it names a place
+    return cleaned if len(cleaned) == 1 else [c for c in cleaned if len(c) >= 4 or _PLACE_END.search(c)]
+
+
+@lru_cache(maxsize=8192)
+def _loose(keyword: str) -> re.Pattern:
+    """The keyword as written in running text: spaces, line breaks and quotation marks may stand between its
+    characters (G02-02 地块, “城中村”B3-3 地块)."""
+    gap = r"[\s“”\"]*(?:[（(][^）)]{0,12}[）)])?[\s“”\"]*"  # …街道（乡镇）特色… : a gloss may stand inside
+    return re.compile(gap.join(re.escape(ch) for ch in keyword))
+
+
+_PLACE_END = re.compile(r"[路街桥河浜港园馆院站村居苑楼厂场湖山]$")
 
 
 def _spellings(keyword: str, vocabulary: Vocabulary) -> list[str]:
@@ -619,9 +658,11 @@ def find_deliverable_evidence(
     found: dict[str, dict] = {}
     for keyword in keywords:
         for spelling in _spellings(keyword, vocabulary):
-            for hit in re.finditer(re.escape(spelling), review_text):
+            for hit in _loose(spelling).finditer(review_text):
                 start, end = outcome_window(review_text, hit.start(), hit.end())
-                outcome = outcomes.read_outcome(review_text[start:end])
+                # the name itself is not a statement (在建商品房 is not 在建; 竣工验收中心 is not 竣工)
+                said = review_text[start : hit.start()] + "※" + review_text[hit.end() : end]
+                outcome = outcomes.read_outcome(said)
                 sentence_start, sentence_end = _sentence_bounds(review_text, hit.start())
                 best = found.get(keyword)
                 if best is None or _RANK[outcome.state] > _RANK[best["outcome"].state]:
@@ -1202,7 +1243,7 @@ def _one_to_one(targets: list[TargetFigure], proposals: list[Proposal], achievem
         for index, claimants in claims.items():
             if len(claimants) < 2 or _SHARED_FIGURE.search(getattr(achievements[index], "quote", "") or ""):
                 continue
-            kinds = {(targets[i].metric, targets[i].value, targets[i].unit) for i in claimants}
+            kinds = {(metric_key(targets[i].metric), targets[i].value, targets[i].unit) for i in claimants}
             if len(kinds) == 1:
                 continue  # the same target written twice
             winner = min(claimants, key=lambda i: (-(proposals[i].details.get("score") or 0), _distance(proposals[i])))

@@ -38,13 +38,16 @@ NEGATIVE = frozenset({DEFERRED, NOT_STARTED, NEGATED})
 _DONE = (
     r"全面完成|圆满完成|顺利完成|如期完成|按期完成|提前完成|超额完成|全部完成|完成年度(?:计划|目标|任务)|"
     r"建成|竣工|完工|落成|投入使用|投入运营|投入运行|投用|交付使用|交付|通车|开园|开业|开馆|启用|"
-    r"通过验收|验收合格|挂牌|上线运行|实现全覆盖|全覆盖|投产|达产|亮相|建成开放|完成"
+    r"通过验收|验收合格|挂牌|上线运行|实现全覆盖|全覆盖|投产|达产|亮相|建成开放|成功创建|获评|获批|荣获|"
+    r"通过[\u4e00-\u9fff]{0,8}?(?:复审|复核|验收|评估|考核|评审)|(?:顺利)?通过(?=※)|"
+    r"控制在[^，,；;。]{0,12}以内|(?:对外|向[\u4e00-\u9fff]{1,4})?开放|全线贯通|贯通|运营|运行|完成"
 )
 _PARTIAL = (
     # a completion still ahead (即将通车, 预计年底竣工) is not a completion
     r"(?:即将|将于|将要|有望|预计|计划|争取|力争)[^，,；;。]{0,8}?(?:建成|竣工|完工|通车|投用|投入使用|交付|完成|开园|开业)|"
-    r"基本完成|基本建成|主体完工|主体结构封顶|主体封顶|结构封顶|封顶|部分完成|完成(?:年度)?(?:计划|目标)?的?\s*\d+(?:\.\d+)?\s*%|"
-    r"正在建设|在建|加快建设|加紧建设|有序推进|稳步推进|正在推进|全力推进|进入(?:收尾|扫尾)"
+    r"基本完成|基本建成|基本完工|基本竣工|主体完工|主体结构封顶|主体封顶|结构封顶|封顶|部分完成|完成(?:年度)?(?:计划|目标)?的?\s*\d+(?:\.\d+)?\s*%|"
+    r"正在建设|在建|加快建设|加紧建设|有序推进|稳步推进|正在推进|全力推进|扎实推进|深入推进|继续推进|持续推进|加快推进|"
+    r"进展顺利|持续深化|深入实施|持续开展|扎实开展|深入开展|惠及|进入(?:收尾|扫尾)"
 )
 _STARTED = r"开工建设|开工|启动建设|启动|动工|开建|破土|签约|落地"
 _DEFER = r"顺延|延期|推迟|延后|推后|暂缓|缓建|延至|移至|调整至\s*\d{4}\s*年|结转|停建|暂停|取消|未能如期|未如期|搁置"
@@ -71,7 +74,7 @@ _PATTERNS = (
 _SPEND_ONLY = re.compile(r"完成(?:年度|全年)?(?:计划)?投资|完成(?:年度|全年)?(?:计划)?的?\s*\d+(?:\.\d+)?\s*%")
 # Things promised to be finished (a start already happened when they are topped out or under way).
 _FINISH_PROMISE = re.compile(r"建成|完成|完工|竣工|投用|投入使用|交付|通车|开园|开业")
-_START_PROMISE = re.compile(r"开工|启动|动工|开建|签约|落地|推进|加快")
+_START_PROMISE = re.compile(r"开工|启动|动工|开建|签约|落地|推进|加快|开展|实施")
 
 
 @dataclass(frozen=True)
@@ -117,9 +120,14 @@ def promised(quote: str) -> str:
 
 
 def satisfies(outcome: Outcome, promise: str) -> bool:
-    """Does the stated outcome keep the promise? A start keeps a promised start; only completion keeps the rest."""
+    """Does the stated outcome keep the promise? A start keeps a promised start; only completion keeps the rest.
+
+    A stated shortfall (完成年度计划的 60%) keeps nothing, even a promise to get on with it.
+    """
     if outcome.state == COMPLETE:
         return True
+    if re.search(r"\d\s*%", outcome.cue):
+        return False
     return promise == STARTED and outcome.state in (STARTED, PARTIAL)
 
 

@@ -25,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api_errors import ErrorSerializer
-from targets import selectors, services
+from targets import plausibility, selectors, services
 from targets.health import HEALTH_LABELS, OVERDUE
 from targets.models import Department, Milestone, ProgressUpdate, Target, TargetEvent
 from targets.serializers import (
@@ -251,6 +251,18 @@ class TargetProgressAPI(GenericAPIView):
             corrects = ProgressUpdate.objects.filter(pk=data["corrects"], target=target).first()
             if corrects is None:
                 return error_response("被更正的进展记录不存在。")
+        doubts = plausibility.progress_doubts(
+            target,
+            value=data.get("value"),
+            percent=data.get("percent"),
+            previous=plausibility.latest_update(target, excluding=corrects),
+        )
+        if doubts and not data.get("confirm"):
+            message = f"{plausibility.doubts_message(doubts)}。核对无误请带 confirm=true 重新提交。"
+            return Response(
+                {"error": message, "code": "implausible", "doubts": [d.code for d in doubts]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         try:
             update = services.progress_record(
                 target=target,

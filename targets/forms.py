@@ -48,6 +48,8 @@ class ProgressForm(VersionedForm):
     note = forms.CharField(label="进展说明", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     files = MultipleFileField(label="佐证材料")
     corrects = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Shown only after a figure looked implausible (targets.plausibility): ticking it stores the figure as typed.
+    confirm = forms.BooleanField(label="我已核对，数值无误，仍然提交", required=False)
 
     def clean(self):
         data = super().clean()

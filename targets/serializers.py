@@ -52,6 +52,12 @@ class ProgressCreateSerializer(serializers.Serializer):
     files = serializers.ListField(
         child=serializers.FileField(), required=False, default=list, help_text="佐证材料（multipart，可多个）"
     )
+    confirm = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="数值明显异常（与目标值或上次填报相差数量级、累计值减少、增速超过 100%）时返回 400；"
+        "核对无误后带 confirm=true 重新提交即保存",
+    )
 
 
 class TargetEventSerializer(serializers.ModelSerializer):

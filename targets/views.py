@@ -18,8 +18,15 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from targets import permissions, selectors, services
-from targets.display import display_target, format_quantity
+from targets import permissions, plausibility, selectors, services
+from targets.display import (
+    conversion_echo,
+    display_target,
+    display_unit,
+    format_figure,
+    milestone_heading,
+    milestone_plan,
+)
 from targets.evidence import is_inline
 from targets.export import ledger_workbook
 from targets.forms import (
@@ -95,8 +102,13 @@ def home(request: HttpRequest) -> HttpResponse:
     if supervisor:
         for group in board["departments"]:
             group["cells"] = [
-                (k, group["counts"][k], _query(request, department=str(group["pk"] or ""), health=k, lifecycle=""))
-                for k in HEALTH_LABELS
+                (
+                    k,
+                    group["counts"][k],
+                    _query(request, department=str(group["pk"] or ""), health=k, lifecycle=""),
+                    label,
+                )
+                for k, label in HEALTH_LABELS.items()
             ]
             department_rows.append(group)
     return render(
@@ -164,11 +176,21 @@ def target_progress(request: HttpRequest, pk: int) -> HttpResponse:
     corrects = None
     if data.get("corrects"):
         corrects = ProgressUpdate.objects.filter(pk=data["corrects"], target=target).first()
+    # The form is typed in the target's display unit (8.2 亿元); the service stores base units (820000000 元).
+    value = display_unit(target).to_base(data["value"])
+    doubts = plausibility.progress_doubts(
+        target,
+        value=value,
+        percent=data["percent"],
+        previous=plausibility.latest_update(target, excluding=corrects),
+    )
+    if doubts and not data.get("confirm"):
+        return _render_detail(request, target, progress_form=form, doubts=doubts, status=400)
     try:
         services.progress_record(
             target=target,
             acting_user=request.user,
-            value=data["value"],
+            value=value,
             percent=data["percent"],
             note=data["note"],
             files=data["files"],
@@ -502,7 +524,14 @@ def _form_errors(form) -> str:
     return "；".join(parts) or "请求无效，请刷新页面后重试。"
 
 
-def _render_detail(request, target: Target, *, progress_form: ProgressForm | None = None, status: int = 200):
+def _render_detail(
+    request,
+    target: Target,
+    *,
+    progress_form: ProgressForm | None = None,
+    doubts: list | None = None,
+    status: int = 200,
+):
     today = timezone.localdate()
     user = request.user
     actions = permissions.allowed_actions(user, target)
@@ -519,15 +548,17 @@ def _render_detail(request, target: Target, *, progress_form: ProgressForm | Non
         elif evidence.event_id:
             files_by_event.setdefault(evidence.event_id, []).append(evidence)
     updates = list(reversed(list(target.updates.all())))
+    unit = display_unit(target)
     for update in updates:
-        update.display_value = format_quantity(update.value, target.unit)
+        update.display_value = format_figure(target, update.value, unit=unit)
         update.files = files_by_update.get(update.pk, [])
     events = list(reversed(list(target.events.all())))
     for event in events:
         event.files = files_by_event.get(event.pk, [])
     milestones = list(target.milestones.all())
     for milestone in milestones:
-        milestone.display_expected = format_quantity(milestone.expected_value, target.unit)
+        milestone.heading = milestone_heading(target, milestone)
+        milestone.plan = milestone_plan(target, milestone)
     correcting = None
     corrects = request.GET.get("corrects") if progress_form is None else None
     if corrects and corrects.isdigit():
@@ -555,6 +586,9 @@ def _render_detail(request, target: Target, *, progress_form: ProgressForm | Non
             "updates": updates,
             "events": events,
             "progress_form": _progress_form(target, progress_form),
+            "unit": unit,
+            "echo": conversion_echo(target, _typed_value(progress_form)),
+            "doubts": doubts or [],
             "correcting": correcting,
             # Distinct id prefixes: several forms on one page share field names (note, files, version).
             "extension_form": ExtensionForm(initial={"version": target.version}, auto_id="extend_%s"),
@@ -585,9 +619,25 @@ def _render_detail(request, target: Target, *, progress_form: ProgressForm | Non
 
 def _progress_form(target: Target, form: ProgressForm | None) -> ProgressForm:
     form = form or ProgressForm(initial={"version": target.version})
-    if target.relation in services.RATE_RELATIONS:
-        form.fields["value"].label = "当前值"  # a rate is reported as it stands, not accumulated
+    unit = display_unit(target)
+    field = form.fields["value"]
+    if unit.rate:
+        # A rate is reported as it stands (year-to-date), not accumulated.
+        field.label = {"growth": "截至目前的累计增速", "share": "截至目前的占比"}.get(target.relation, "当前值")
+    else:
+        field.label = "截至目前的累计完成值"
+    field.widget.attrs.update({"data-factor": f"{unit.factor:g}", "data-base": unit.base, "step": "any"})
     return form
+
+
+def _typed_value(form: ProgressForm | None) -> float | None:
+    """The figure the person typed (display unit), for the conversion echo next to the field."""
+    if form is None or not form.is_bound:
+        return None
+    try:
+        return float(form.data.get("value") or "")
+    except ValueError:
+        return None
 
 
 def _progress_chart(target: Target, today: date) -> dict | None:

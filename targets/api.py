@@ -251,11 +251,13 @@ class TargetProgressAPI(GenericAPIView):
             corrects = ProgressUpdate.objects.filter(pk=data["corrects"], target=target).first()
             if corrects is None:
                 return error_response("被更正的进展记录不存在。")
-        doubts = plausibility.progress_doubts(
+        doubts = plausibility.progress_doubts_for(
+            request.user,
             target,
             value=data.get("value"),
             percent=data.get("percent"),
-            previous=plausibility.latest_update(target, excluding=corrects),
+            corrects=corrects,
+            expected_version=version,
         )
         if doubts and not data.get("confirm"):
             message = f"{plausibility.doubts_message(doubts)}。核对无误请带 confirm=true 重新提交。"

@@ -123,12 +123,13 @@ def _written_scale(target: Target, unit: str) -> str | None:
     return match.group(1) or ""
 
 
-def plain_number(value: float, *, digits: int = 2) -> str:
-    """12.5, 8.2, 1,200 (grouped, no trailing zeros)."""
+def plain_number(value: float, *, digits: int = 2, grouped: bool = False) -> str:
+    """12.5, 8.2, 1000 (no trailing zeros); grouped: 820,000,000."""
     rounded = round(value, digits)
+    comma = "," if grouped else ""
     if rounded.is_integer():
-        return f"{int(rounded):,}"
-    return f"{rounded:,.{digits}f}".rstrip("0").rstrip(".")
+        return f"{int(rounded):{comma}}"
+    return f"{rounded:{comma}.{digits}f}".rstrip("0").rstrip(".")
 
 
 def format_quantity(value: float | None, unit: str) -> str:
@@ -157,7 +158,7 @@ def conversion_echo(target: Target, typed: float | None, *, unit: DisplayUnit | 
     unit = unit or display_unit(target)
     if typed is None or not unit.scaled:
         return ""
-    return f"= {plain_number(unit.to_base(typed), digits=2)} {unit.base}"
+    return f"= {plain_number(unit.to_base(typed), digits=2, grouped=True)} {unit.base}"
 
 
 def planned_count(target: Target, value: float | None) -> float | None:

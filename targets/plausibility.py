@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from targets import permissions
 from targets.display import display_unit, format_figure
+from targets.health import CLOSED
 from targets.models import ProgressUpdate, Target
 
 # A cumulative figure this many times the target, or below this share of it, is most likely a unit slip
@@ -88,6 +90,27 @@ def progress_doubts(
     if percent is not None and percent > PERCENT_CEILING:
         doubts.append(Doubt("percent_above", f"完成比例 {percent:g}% 远超 100%，请确认。"))
     return doubts
+
+
+def progress_doubts_for(
+    user,
+    target: Target,
+    *,
+    value: float | None,
+    percent: float | None,
+    corrects: ProgressUpdate | None,
+    expected_version: int | None,
+) -> list[Doubt]:
+    """The doubts worth asking `user` about: none when the write would be refused anyway (no right to report,
+    a closed target, a stale version), so a refusal is never hidden behind a question about the figure."""
+    if expected_version != target.version:
+        return []
+    if target.lifecycle in CLOSED or not permissions.can_report_progress(user, target):
+        return []
+    if value is None and percent is None:
+        return []
+    previous = latest_update(target, excluding=corrects) if value is not None else None
+    return progress_doubts(target, value=value, percent=percent, previous=previous)
 
 
 def latest_update(target: Target, *, excluding: ProgressUpdate | None = None) -> ProgressUpdate | None:

@@ -178,11 +178,13 @@ def target_progress(request: HttpRequest, pk: int) -> HttpResponse:
         corrects = ProgressUpdate.objects.filter(pk=data["corrects"], target=target).first()
     # The form is typed in the target's display unit (8.2 亿元); the service stores base units (820000000 元).
     value = display_unit(target).to_base(data["value"])
-    doubts = plausibility.progress_doubts(
+    doubts = plausibility.progress_doubts_for(
+        request.user,
         target,
         value=value,
         percent=data["percent"],
-        previous=plausibility.latest_update(target, excluding=corrects),
+        corrects=corrects,
+        expected_version=data["version"],
     )
     if doubts and not data.get("confirm"):
         return _render_detail(request, target, progress_form=form, doubts=doubts, status=400)

@@ -123,7 +123,11 @@ def _commitment_fields(world) -> dict:
 POSTS = {
     "logout": lambda w: ("alice", {}, {}),
     "login": lambda w: (None, {}, {"username": "alice", "password": "pw-alice"}),
-    "target-progress": lambda w: ("alice", {"pk": w.objects["third"].pk}, {"version": _version(w), "value": 1000}),
+    "target-progress": lambda w: (
+        "alice",
+        {"pk": w.objects["third"].pk},
+        {"version": _version(w), "value": 1000, "confirm": "on"},
+    ),
     "target-lifecycle": lambda w: (
         "ada",
         {"pk": w.objects["third"].pk},

@@ -78,10 +78,11 @@ def test_detail_shows_quote_report_link_milestones_and_history(client, bob, targ
 def test_progress_form_records_and_stale_form_changes_nothing(client, bob, target):
     client.force_login(bob)
     url = reverse("target-progress", args=[target.pk])
-    response = client.post(url, {"value": "120000", "note": "开工", "version": "1"})
+    # Typed in the target's display unit (万平方米), stored in base units.
+    response = client.post(url, {"value": "12", "note": "开工", "version": "1"})
     assert response.status_code == 302
-    assert ProgressUpdate.objects.filter(target=target).count() == 1
-    response = client.post(url, {"value": "130000", "note": "旧页面", "version": "1"}, follow=True)
+    assert list(ProgressUpdate.objects.filter(target=target).values_list("value", flat=True)) == [120000]
+    response = client.post(url, {"value": "13", "note": "旧页面", "version": "1"}, follow=True)
     assert "已被他人更新" in response.content.decode()
     assert ProgressUpdate.objects.filter(target=target).count() == 1
 

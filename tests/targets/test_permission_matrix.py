@@ -175,7 +175,7 @@ def _page_call(client, target, action):
     pk, v = target.pk, target.version
     milestone = target.milestones.first()
     url, data = {
-        permissions.REPORT_PROGRESS: (f"/targets/{pk}/progress/", {"value": 1000, "version": v}),
+        permissions.REPORT_PROGRESS: (f"/targets/{pk}/progress/", {"value": 1, "version": v}),
         permissions.COMMENT: (f"/targets/{pk}/comment/", {"text": "说明"}),
         permissions.REQUEST_EXTENSION: (
             f"/targets/{pk}/request-extension/",

@@ -75,7 +75,8 @@ def test_correction_link_prefills_the_form(client, target, alice):
     client.force_login(alice)
     page = client.get(f"/targets/{target.pk}/?corrects={wrong.pk}").content.decode()
     assert "正在更正" in page and f'name="corrects" value="{wrong.pk}"' in page
-    client.post(f"/targets/{target.pk}/progress/", {"value": 420000, "version": 2, "corrects": wrong.pk})
+    # The page takes the target's display unit: 42 (万平方米) is stored as 420000 平方米.
+    client.post(f"/targets/{target.pk}/progress/", {"value": 42, "version": 2, "corrects": wrong.pk})
     latest = target.updates.latest("id")
     assert latest.corrects == wrong and latest.value == 420000
 

@@ -6,12 +6,13 @@ import json
 from io import StringIO
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from reports.models import Commitment, Report
-from targets.health import HEALTH_LABELS
+from reports.models import Commitment, Reconciliation, Report
+from targets.health import HEALTH_LABELS, overdue_since
 from targets.models import Membership, ProgressUpdate, Target, TargetEvent
 from targets.selectors import targets_for_user, with_health
 
@@ -45,10 +46,14 @@ def test_demo_builds_a_live_board_and_is_idempotent():
     assert {a["role"] for a in first} >= {"admin", "supervisor", "staff"}
     assert len({a["username"] for a in first}) == len(first)
 
-    # 000 stays in review; the others are accepted into targets with departments.
-    report_000 = Report.objects.get(original_name__startswith="000_")
-    assert report_000.commitments.exclude(status="proposed").count() == 0
-    assert not Commitment.objects.filter(status="proposed").exclude(report=report_000).exists()
+    # 000 and the demo review stay in review; the others are accepted into targets with departments.
+    in_review = Report.objects.filter(original_name__startswith="000_") | Report.objects.filter(
+        original_name__startswith="changzheng_review_"
+    )
+    assert in_review.count() == 2
+    assert not Commitment.objects.filter(report__in=in_review).exclude(status="proposed").exists()
+    assert not Commitment.objects.filter(status="proposed").exclude(report__in=in_review).exists()
+    assert all("演示数据" in r.title and r.text.startswith("【演示数据】") for r in Report.objects.all())
     assert Target.objects.filter(lead_department__isnull=True).count() == 0
 
     # Today's board shows every health colour, signed-off targets and history.
@@ -73,3 +78,37 @@ def test_demo_table_output_lists_the_same_accounts():
     for account in accounts:
         assert any(line.split()[:2] == [account["username"], "pw-demo-2"] for line in lines)
     assert "\x1b" not in table and "it/s" not in table  # no progress bar when not a terminal
+
+
+# The day the issue was filed (a board of "逾期 1159 天"), a mid-year day, and the first working days of a year.
+@pytest.mark.parametrize("today", ["2026-12-02", "2027-07-15", "2028-01-10"])
+def test_demo_lives_in_today(today):
+    """On any day: this year's targets with a believable spread of health (a few overdue by days or weeks, most
+    on track), last year's 年终核对 proposed from an imported review, no request or overdue from years ago."""
+    with time_machine.travel(f"{today} 09:00 +0800", tick=False):
+        run("--json", "--password", "pw-demo-3")
+        on = timezone.localdate()
+        admin = get_user_model().objects.get(username="admin")
+        board = list(with_health(targets_for_user(user=admin), on=on))
+        this_year = [t for t in board if t.plan_year == on.year]
+        assert len(this_year) >= 60
+        assert {t.plan_year for t in board} == {on.year, on.year - 1}
+        open_ = [t for t in board if t.health]
+        overdue = [t for t in open_ if t.health == "overdue"]
+        days = [(on - overdue_since(t, on=on)).days for t in overdue]
+        if on.month > 3:
+            assert overdue and max(days) <= 120, days  # days or weeks, never years
+            assert sum(t.health == "on_track" for t in open_) > len(open_) / 2
+            assert len(overdue) < len(open_) / 5
+        # Requests waiting for a supervisor were made within the last weeks, not years ago.
+        pending = Target.objects.filter(lifecycle__in=["extension_requested", "signoff_requested"])
+        assert pending.exists()
+        for target in pending:
+            asked = target.events.filter(kind="lifecycle").latest("created_at").created_at
+            assert (on - timezone.localdate(asked)).days <= 400
+
+        # Last year's 年终核对: proposals from the imported demo review, waiting for confirmation.
+        rows = Reconciliation.objects.filter(target__organisation__name="长征镇", year=on.year - 1)
+        verdicts = {r.proposed_verdict for r in rows}
+        assert rows.count() >= 20 and not rows.filter(confirmed_at__isnull=False).exists()
+        assert {"met", "no_evidence"} <= verdicts and len(verdicts) >= 3

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -29,6 +30,7 @@ from django.utils import timezone
 from notifications.workdays import add_working_days
 from reports import services as report_services
 from reports.models import Commitment, Report
+from reports.reconciliation.services import reconciliation_run
 from targets import services
 from targets.health import planned_percent
 from targets.models import Department, Membership, Organisation, Target, TargetEvent
@@ -36,16 +38,35 @@ from targets.models import Department, Membership, Organisation, Target, TargetE
 DEFAULT_PASSWORD = "duban-demo"  # noqa: S105 - printed demo accounts, documented  # nosec B105
 SAMPLES = Path(settings.BASE_DIR) / "samples"
 
-# (sample prefix, town, its district, username prefix, accept its commitments?)
-# 000 is the Dec-2021 report with the same 2022 commitments as the 2022 plan 001:
-# it stays in review (proposed) so the review page has work to show.
+# (sample file, town, its district, username prefix, accept its commitments?, demo title with {0}: the year shift)
+# The samples are 2021–2023 documents; the demo moves every year in them by the same shift, so that the 2023
+# plans (002–004) are this year's and 长征镇's 2022 plan (001) is last year's. 000 is 长征镇's December 2021
+# report with the same commitments as the plan 001: it stays in review (proposed) so the review page has work
+# to show. demo/changzheng_review_2022.txt is a review written for the demo in the samples' style (marked as
+# demo data in its first line): imported, so 年终核对 of last year has real proposals to confirm.
 SAMPLE_TOWNS = [
-    ("000", "长征镇", "普陀区", "changzheng", False),
-    ("001", "长征镇", "普陀区", "changzheng", True),
-    ("002", "高行镇", "浦东新区", "gaohang", True),
-    ("003", "庙行镇", "宝山区", "miaohang", True),
-    ("004", "新泾镇", "长宁区", "xinjing", True),
+    ("000_*", "长征镇", "普陀区", "changzheng", False, "长征镇{0}年12月政府工作报告（演示数据）", 2021),
+    ("001_*", "长征镇", "普陀区", "changzheng", True, "长征镇{0}年经济与社会发展计划（演示数据）", 2022),
+    ("002_*", "高行镇", "浦东新区", "gaohang", True, "高行镇{0}年12月政府工作报告（演示数据）", 2022),
+    ("003_*", "庙行镇", "宝山区", "miaohang", True, "庙行镇{0}年1月政府工作报告（演示数据）", 2023),
+    ("004_*", "新泾镇", "长宁区", "xinjing", True, "新泾镇{0}年12月政府工作报告（演示数据）", 2022),
+    (
+        "demo/changzheng_review_*",
+        "长征镇",
+        "普陀区",
+        "changzheng",
+        False,
+        "长征镇{0}年1月政府工作报告（演示数据）",
+        2023,
+    ),
 ]
+# The year the samples' plans (002–004) are for: the demo makes it the current year.
+SAMPLES_PLAN_YEAR = 2023
+# The reviewed year whose 年终核对 the demo prepares (shifted like everything else): 长征镇's 2022 plan.
+RECONCILED = ("长征镇", 2022)
+DEMO_MARK = "【演示数据】本报告由示例报告按当前日期平移年份生成，仅供演示，不是真实文件。\n\n"
+# A four-digit year as the documents write it: 2022 年, 〔2022〕, 2022-2026, 2022—2026 (not 2000 人).
+YEAR = re.compile(r"(?<![\d.])((?:19[5-9]|20[0-9])\d)(?=\s*(?:年|〕|］|\]|-|—|－|至))")
 
 DEPARTMENT_SLUGS = {
     "党政办": "dangzheng",
@@ -65,18 +86,37 @@ DEPARTMENT_SLUGS = {
     "自治办": "zizhi",
 }
 
-# One scenario per accepted target, cycled in document order so every report shows every colour.
-SCENARIOS = [
+# One scenario per target whose due date has passed, cycled in document order: most are signed off, a few
+# were extended (to dates ahead, or just passed: overdue by days or weeks), a few wait for sign-off.
+DUE_SCENARIOS = [
     "signed_off",
-    "overdue",
     "extended_on_track",
     "signed_off",
-    "extended_due_soon",
     "awaiting_signoff",
+    "extended_late",
+    "signed_off",
+    "extended_due_soon",
+    "signed_off",
     "extended_behind",
     "signed_off",
-    "overdue",
     "extended_stale",
+    "extended_late",
+]
+# Targets still running this year: most on plan; some behind (at risk); a few stalled at their last
+# checkpoint (overdue by weeks); a few that a milestone ends within days (due soon).
+RUNNING_SCENARIOS = [
+    "on_plan",
+    "on_plan",
+    "behind",
+    "on_plan",
+    "due_soon",
+    "on_plan",
+    "stalled",
+    "on_plan",
+    "on_plan",
+    "behind",
+    "on_plan",
+    "on_plan",
 ]
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -157,7 +197,8 @@ def build_demo(*, password: str, today: date, progress=lambda items, _descriptio
     admin_user = passwords.user("admin", superuser=True)
     accounts = [Account("admin", password, "superuser", "全部", "")]
     towns: dict[str, dict] = {}
-    for prefix, town, district, slug, accept in SAMPLE_TOWNS:
+    shift = today.year - SAMPLES_PLAN_YEAR
+    for pattern, town, district, slug, accept, title, year in SAMPLE_TOWNS:
         if town not in towns:
             parent, _ = Organisation.objects.get_or_create(
                 name=district, defaults={"level": Organisation.Level.DISTRICT}
@@ -169,7 +210,9 @@ def build_demo(*, password: str, today: date, progress=lambda items, _descriptio
             towns[town]["admin"] = _member(towns[town], "admin", passwords, Membership.Role.ADMIN, accounts)
             towns[town]["supervisor"] = _member(towns[town], "duban", passwords, Membership.Role.SUPERVISOR, accounts)
         info = towns[town]
-        report, created = _import(info["organisation"], prefix, info["admin"])
+        report, created = _import(
+            info["organisation"], pattern, info["admin"], title=title.format(year + shift), shift=shift
+        )
         info["reports"].append((report, accept, created))
 
     for town, info in towns.items():
@@ -186,8 +229,12 @@ def build_demo(*, password: str, today: date, progress=lambda items, _descriptio
         fresh_targets.sort(key=lambda t: (t.commitment.start if t.commitment_id else 0, t.pk))
         _backdate_acceptance(fresh_targets, today=today)
         actors = {"admin": info["admin"], "supervisor": info["supervisor"], "staff": staff}
-        for index, target in enumerate(progress(fresh_targets, f"{town} 进展记录")):
-            _history(target, index=index, actors=actors, today=today)
+        counters = {"due": 0, "running": 0}
+        for target in progress(fresh_targets, f"{town} 进展记录"):
+            _history(target, counters=counters, actors=actors, today=today)
+        if town == RECONCILED[0] and fresh_targets:
+            # Last year's year-end check, proposed from the imported review and waiting for the supervisor.
+            reconciliation_run(organisation=organisation, year=RECONCILED[1] + shift, at=_at(today - timedelta(days=1)))
     assert admin_user.is_superuser
     town_order = {town: i for i, (_, town, *_rest) in enumerate(SAMPLE_TOWNS)}
     role_order = {"superuser": 0, "admin": 1, "supervisor": 2, "staff": 3}
@@ -236,22 +283,33 @@ def _backdate_acceptance(targets: list[Target], *, today: date) -> None:
                 target.created_at = target.updated_at = when
 
 
-def _import(organisation: Organisation, prefix: str, admin) -> tuple[Report, bool]:
-    matches = sorted(SAMPLES.glob(f"{prefix}_*"))
+def _import(organisation: Organisation, pattern: str, admin, *, title: str, shift: int) -> tuple[Report, bool]:
+    """Import a sample with its years moved by `shift` and a first line saying it is demo data."""
+    matches = sorted(SAMPLES.glob(pattern))
     if not matches:
-        raise CommandError(f"找不到示例文件 samples/{prefix}_*。")
+        raise CommandError(f"找不到示例文件 samples/{pattern}。")
     path = matches[0]
-    data = path.read_bytes()
+    data = shifted_text(path.read_text(encoding="utf-8"), shift).encode("utf-8")
     existing = Report.objects.filter(organisation=organisation, sha256=hashlib.sha256(data).hexdigest()).first()
     if existing is not None:
         return existing, False
     try:
         report = report_services.report_import(
-            organisation=organisation, filename=path.name, data=data, acting_user=admin
+            organisation=organisation, filename=f"{title}.txt", data=data, acting_user=admin
         )
     except report_services.ReportImportError as error:
         raise CommandError(f"导入 {path.name} 失败：{error.message}") from error
+    # The page shows the demo title; the file name says which sample it was made from.
+    Report.objects.filter(pk=report.pk).update(original_name=path.name)
     return report, True
+
+
+def shifted_text(text: str, shift: int) -> str:
+    """The sample with every year moved by `shift` (2023 年 -> 2026 年), marked as demo data."""
+    text = text.lstrip("\ufeff")
+    if not text.startswith("【演示数据】"):
+        text = DEMO_MARK + text
+    return YEAR.sub(lambda m: str(int(m.group(1)) + shift), text) if shift else text
 
 
 def _member(info: dict, suffix: str, passwords: _Passwords, role: str, accounts: list, department=None):
@@ -274,8 +332,8 @@ def _at(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour, 0), tzinfo=SHANGHAI)
 
 
-def _history(target: Target, *, index: int, actors: dict, today: date) -> None:
-    """Lay down a plausible, deterministic history for one target (see SCENARIOS)."""
+def _history(target: Target, *, counters: dict, actors: dict, today: date) -> None:
+    """Lay down a plausible, deterministic history for one target (see DUE_SCENARIOS, RUNNING_SCENARIOS)."""
     seed = f"{target.commitment.report.sha256[:12]}:{target.commitment.start}" if target.commitment_id else target.title
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not security  # nosec B311
     staff = actors["staff"].get(target.lead_department_id) or actors["admin"]
@@ -283,69 +341,50 @@ def _history(target: Target, *, index: int, actors: dict, today: date) -> None:
     year_start = date(target.plan_year, 1, 1)
     if year_start > today:
         return  # not begun yet: nothing to report
-    scenario = SCENARIOS[index % len(SCENARIOS)]
     if target.due_date >= today:
-        scenario = "in_flight"
+        scenario = RUNNING_SCENARIOS[counters["running"] % len(RUNNING_SCENARIOS)]
+        counters["running"] += 1
+        _running(target, scenario, staff=staff, supervisor=supervisor, today=today, rng=rng)
+        return
+    scenario = DUE_SCENARIOS[counters["due"] % len(DUE_SCENARIOS)]
+    counters["due"] += 1
 
     milestones = list(target.milestones.order_by("due_date", "id"))
-    finish = {
-        "signed_off": 1.0,
-        "awaiting_signoff": 1.0,
-        "overdue": rng.uniform(0.45, 0.7),
-        "in_flight": 1.0,
-    }.get(scenario, rng.uniform(0.55, 0.7))
-    # Quarterly reports: cumulative share at each milestone, a few days before it.
-    shares = [m.expected_percent / 100 if m.expected_percent else 1.0 for m in milestones] or [1.0]
-    last = 0.0
-    for milestone, share in zip(milestones, shares, strict=False):
-        reached = share * rng.uniform(1.0, 1.06) if share <= finish else finish
-        when = milestone.due_date - timedelta(days=rng.randint(2, 9))
-        if when > today or when < year_start:
-            break
-        if scenario == "in_flight" and milestone.due_date > today:
-            break
-        _report(target, staff, reached, when, rng)
-        last = reached
-        if target.kind == Target.Kind.DELIVERABLE and reached >= share - 0.01:
-            services.milestone_mark_done(milestone=milestone, acting_user=staff, done_on=when, at=_at(when, 15))
-        if reached < share:
-            break  # stalled
+    finish = {"signed_off": 1.0, "awaiting_signoff": 1.0, "overdue": rng.uniform(0.45, 0.7)}.get(
+        scenario, rng.uniform(0.55, 0.7)
+    )
+    last = _quarterly_reports(target, milestones, staff=staff, finish=finish, today=today, rng=rng)
     year_end = target.due_date
-    if scenario == "in_flight":
-        recent = today - timedelta(days=rng.randint(3, 12))
-        if recent > year_start:
-            plan = planned_percent(target, milestones=list(target.milestones.all()), on=recent) / 100
-            _report(target, staff, min(plan * rng.uniform(0.8, 1.05), 0.99), recent, rng)
-        return
     if scenario in {"signed_off", "awaiting_signoff"}:
-        when = year_end - timedelta(days=rng.randint(3, 12))
+        when = min(year_end - timedelta(days=rng.randint(3, 12)), today - timedelta(days=2))
         services.target_request_signoff(
             target=target,
             acting_user=staff,
             expected_version=target.version,
-            note="已完成全年目标，申请销号",
+            note=rng.choice(["已完成全年目标，申请销号", "项目已竣工验收，申请销号", "已按计划完成，附验收材料"]),
             at=_at(when, 16),
         )
         if scenario == "signed_off":
-            check = year_end + timedelta(days=rng.randint(5, 25))
+            check = min(year_end + timedelta(days=rng.randint(5, 25)), today - timedelta(days=1))
             services.target_sign_off(
                 target=target,
                 acting_user=supervisor,
                 expected_version=target.version,
                 note="经核实，同意销号",
-                at=_at(check, 11),
+                at=_at(max(check, when), 17 if check <= when else 11),
             )
         return
-    if scenario == "overdue":
-        _overdue_follow_up(target, staff=staff, supervisor=supervisor, today=today, rng=rng)
-        return
-    # Extensions: asked for after the year ended, approved recently to a date still ahead.
-    asked = min(today - timedelta(days=40), year_end + timedelta(days=rng.randint(10, 40)))
+    # Extensions: asked for soon after the due date, approved within days, to a date ahead (or, for
+    # extended_late, one that has just passed: overdue by days or weeks, the usual sight on a real board).
+    asked = min(today - timedelta(days=40), year_end + timedelta(days=rng.randint(3, 20)))
+    asked = max(asked, year_end + timedelta(days=1))
     new_due = {
         "extended_due_soon": add_working_days(today, rng.randint(1, 4)),
         "extended_on_track": today + timedelta(days=rng.randint(45, 150)),
         "extended_behind": today + timedelta(days=rng.randint(30, 90)),
         "extended_stale": today + timedelta(days=rng.randint(60, 120)),
+        # Just passed, but always after the old time limit (early in January there is little room).
+        "extended_late": max(today - timedelta(days=rng.choice([3, 6, 9, 16, 23])), year_end + timedelta(days=1)),
     }[scenario]
     services.target_request_extension(
         target=target,
@@ -353,9 +392,10 @@ def _history(target: Target, *, index: int, actors: dict, today: date) -> None:
         expected_version=target.version,
         note=rng.choice(["受征收进度影响，申请延期", "项目审批时间较长，申请延期", "资金拨付滞后，申请延期"]),
         new_due_date=new_due,
-        at=_at(asked, 9),
+        at=_at(min(asked, today - timedelta(days=1)), 9),
     )
     approved = today - timedelta(days=rng.randint(35, 38) if scenario == "extended_stale" else rng.randint(10, 20))
+    approved = max(approved, min(asked, today - timedelta(days=1)))
     services.target_decide_extension(
         target=target,
         acting_user=supervisor,
@@ -371,16 +411,81 @@ def _history(target: Target, *, index: int, actors: dict, today: date) -> None:
     plan = planned_percent(target, milestones=list(target.milestones.all()), on=today) / 100
     if scenario == "extended_behind":
         level = max(plan - rng.uniform(0.2, 0.3), last + 0.03)  # cumulative: never below the last report
+    elif scenario == "extended_late":
+        level = max(last, min(plan, 0.9) - rng.uniform(0.05, 0.15))
     else:
         level = max(min(plan + rng.uniform(0.0, 0.04), 0.98), last)
     _report(target, staff, level, recent, rng, note="延期后加快推进")
+    if scenario == "extended_late":
+        _overdue_follow_up(target, staff=staff, supervisor=supervisor, today=today, rng=rng)
+
+
+def _quarterly_reports(target, milestones, *, staff, finish: float, today: date, rng, until=None) -> float:
+    """Quarterly reports a few days before each checkpoint, up to `finish` of the whole; the last share."""
+    shares = [m.expected_percent / 100 if m.expected_percent else 1.0 for m in milestones] or [1.0]
+    year_start = date(target.plan_year, 1, 1)
+    last = 0.0
+    for milestone, share in zip(milestones, shares, strict=False):
+        reached = share * rng.uniform(1.0, 1.06) if share <= finish else finish
+        when = milestone.due_date - timedelta(days=rng.randint(2, 9))
+        if when >= today or when < year_start or (until is not None and milestone.due_date >= until):
+            break
+        _report(target, staff, reached, when, rng)
+        last = reached
+        if target.kind == Target.Kind.DELIVERABLE and reached >= share - 0.01:
+            services.milestone_mark_done(milestone=milestone, acting_user=staff, done_on=when, at=_at(when, 15))
+        if reached < share:
+            break  # stalled
+    return last
+
+
+def _running(target: Target, scenario: str, *, staff, supervisor, today: date, rng: random.Random) -> None:
+    """A target due later this year: reports at each past checkpoint and a recent one, as the scenario says."""
+    milestones = list(target.milestones.order_by("due_date", "id"))
+    passed = [m for m in milestones if m.due_date < today]
+    if scenario == "stalled" and passed:
+        # The last checkpoint passed short of its plan: overdue since that day (weeks, not years).
+        last_passed = passed[-1]
+        before = (passed[-2].expected_percent or 0) / 100 if len(passed) > 1 else 0.0
+        share = (last_passed.expected_percent or 100) / 100
+        finish = max(0.05, before + (share - before) * rng.uniform(0.4, 0.8))
+        _quarterly_reports(target, milestones, staff=staff, finish=finish, today=today, rng=rng)
+        _overdue_follow_up(target, staff=staff, supervisor=supervisor, today=today, rng=rng)
+        return
+    last = _quarterly_reports(target, milestones, staff=staff, finish=1.0, today=today, rng=rng)
+    if scenario == "due_soon":
+        # The next checkpoint is brought forward to a few working days from now (the department's own plan).
+        upcoming = next((m for m in milestones if m.due_date >= today and not m.done_on), None)
+        if upcoming is not None and target.kind != Target.Kind.CONDITION:
+            soon = add_working_days(today, rng.randint(1, 3))
+            if soon < upcoming.due_date:
+                services.milestone_create(
+                    target=target,
+                    acting_user=actors_admin(target) or supervisor,
+                    expected_version=target.version,
+                    title="阶段性成果报送",
+                    due_date=soon,
+                    expected_percent=None,
+                    expected_value=None,
+                    at=_at(today - timedelta(days=20), 10),
+                )
+                target.refresh_from_db()
+    recent = today - timedelta(days=rng.randint(3, 12))
+    if recent > date(target.plan_year, 1, 1):
+        plan = planned_percent(target, milestones=list(target.milestones.all()), on=recent) / 100
+        # "behind": more than the at-risk margin behind the plan.
+        level = plan - rng.uniform(0.13, 0.2) if scenario == "behind" else min(plan * rng.uniform(0.97, 1.04), 0.99)
+        _report(target, staff, max(level, last), recent, rng)  # cumulative: never below the last report
+
+
+def actors_admin(target: Target):
+    membership = Membership.objects.filter(organisation_id=target.organisation_id, role=Membership.Role.ADMIN).first()
+    return membership.user if membership else None
 
 
 def _overdue_follow_up(target: Target, *, staff, supervisor, today: date, rng: random.Random) -> None:
     """An overdue target either gets the supervisor's escalation and a reply, or a pending extension request."""
-    asked = today - timedelta(days=rng.randint(3, 10))
-    if asked <= target.due_date:
-        return
+    asked = today - timedelta(days=rng.randint(2, 6))
     if rng.random() < 0.5:
         services.target_comment(
             target=target, acting_user=supervisor, text="请说明滞后原因和下一步计划", at=_at(asked, 9)
@@ -403,8 +508,14 @@ def _overdue_follow_up(target: Target, *, staff, supervisor, today: date, rng: r
             target=target,
             acting_user=staff,
             expected_version=target.version,
-            note="受客观因素影响未能按期完成，申请延期",
-            new_due_date=today + timedelta(days=rng.randint(60, 120)),
+            note=rng.choice(
+                [
+                    "受征收进度影响，节点未能按期完成，申请延期",
+                    "施工受连续降雨影响，已制定赶工计划，申请延期",
+                    "上级审批尚未完成，申请延期",
+                ]
+            ),
+            new_due_date=max(target.due_date, today) + timedelta(days=rng.choice([31, 45, 60, 90])),
             at=_at(asked, 11),
         )
 

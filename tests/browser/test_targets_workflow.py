@@ -91,7 +91,7 @@ def test_report_conflict_permissions_and_signoff(live_server, phone, target, ali
     stale = phone.new_page()
     stale.goto(page.url)
 
-    page.fill("input[name=value]", "420000")
+    page.fill("input[name=value]", "42")  # in 万平方米, the target's own unit
     page.fill("textarea[name=note]", "全部 12 个小区完工")
     page.set_input_files("input[name=files]", str(evidence))
     page.click("text=提交进展")
@@ -104,11 +104,11 @@ def test_report_conflict_permissions_and_signoff(live_server, phone, target, ali
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")  # no sideways scroll
     page.screenshot(path=str(SCREENSHOTS / "target-page-phone.png"), full_page=True)
 
-    stale.fill("input[name=value]", "999999")
+    stale.fill("input[name=value]", "99.9999")
     stale.click("text=提交进展")
     stale.wait_for_load_state()
     assert "已被他人更新" in stale.locator(".messages").inner_text()
-    assert stale.locator("input[name=value]").input_value() == "999999"  # what was typed is kept
+    assert stale.locator("input[name=value]").input_value() == "99.9999"  # what was typed is kept
     assert not ProgressUpdate.objects.filter(value=999999).exists()
     stale.close()
 

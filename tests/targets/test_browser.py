@@ -28,7 +28,7 @@ def test_staff_reports_progress_and_a_stale_form_is_refused(live_server, phone, 
     phone.click(f"text={target.title}")
     phone.wait_for_load_state()
     assert target.commitment.quote in phone.locator("blockquote").inner_text()
-    phone.fill("input[name=value]", "120000")
+    phone.fill("input[name=value]", "12")  # the form asks in 万平方米, the target's own unit
     phone.fill("textarea[name=note]", "三个小区已开工")
     phone.click("text=提交进展")
     phone.wait_for_load_state()
@@ -39,9 +39,9 @@ def test_staff_reports_progress_and_a_stale_form_is_refused(live_server, phone, 
     # Someone else reports while this page is open: the form's version is now stale.
     target.refresh_from_db()
     progress_record(target=target, acting_user=ada, value=150000, expected_version=target.version)
-    phone.fill("input[name=value]", "999999")
+    phone.fill("input[name=value]", "16")
     phone.click("text=提交进展")
     phone.wait_for_load_state()
     assert "已被他人更新" in phone.locator(".messages").inner_text()
-    assert not ProgressUpdate.objects.filter(value=999999).exists()
+    assert not ProgressUpdate.objects.filter(value=160000).exists()
     assert ProgressUpdate.objects.filter(target=target).count() == 2

@@ -126,6 +126,7 @@ class Target(models.Model):
         Department, verbose_name="牵头单位", null=True, blank=True, on_delete=models.PROTECT, related_name="led_targets"
     )
     co_departments = models.ManyToManyField(Department, verbose_name="责任单位", blank=True, related_name="co_targets")
+    leader = models.CharField("分管领导", max_length=50, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="责任人",
@@ -250,6 +251,7 @@ class TargetEvent(models.Model):
         EDITED = "edited", "修改任务"
         CANCEL = "cancel", "取消任务"
         VERDICT = "verdict", "年终核对"
+        NOTICE = "notice", "督办通知单"
 
     target = models.ForeignKey(Target, verbose_name="目标任务", on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -314,3 +316,47 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class SupervisionNotice(models.Model):
+    """A numbered 督办通知单 / 催办单 issued from an escalated target (督办〔2026〕12 号).
+
+    The number is a per-organisation, per-year sequence; the unique constraint is what keeps two concurrent
+    issues from sharing a number (the service retries on the next one). The document is rendered from these
+    fields on download, so what was issued is what is kept.
+    """
+
+    class Kind(models.TextChoices):
+        SUPERVISE = "supervise", "督办通知单"
+        URGE = "urge", "催办单"
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="组织", on_delete=models.PROTECT, related_name="notices"
+    )
+    target = models.ForeignKey(Target, verbose_name="目标任务", on_delete=models.PROTECT, related_name="notices")
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices, default=Kind.SUPERVISE)
+    year = models.PositiveSmallIntegerField("年度")
+    number = models.PositiveIntegerField("编号")
+    late_text = models.TextField("滞后情况")
+    requirement = models.TextField("督办要求", blank=True)
+    reply_by = models.DateField("反馈时限")
+    issuer = models.CharField("发文单位", max_length=100)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="签发人", on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField("签发时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "督办通知单"
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year", "number"], name="uniq_notice_number"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number_text
+
+    @property
+    def number_text(self) -> str:
+        word = "督办" if self.kind == self.Kind.SUPERVISE else "催办"
+        return f"{word}〔{self.year}〕{self.number} 号"

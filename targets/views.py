@@ -28,7 +28,7 @@ from targets.display import (
     milestone_plan,
 )
 from targets.evidence import is_inline
-from targets.export import ledger_workbook
+from targets.documents.ledger_export import ledger_title, ledger_workbook
 from targets.forms import (
     CancelForm,
     CommentForm,
@@ -147,7 +147,11 @@ def home(request: HttpRequest) -> HttpResponse:
 def target_export(request: HttpRequest) -> HttpResponse:
     """The current (filtered) board as a 任务台账 .xlsx."""
     board = _board(request)
-    content = ledger_workbook(selectors.prefetch_for_rows(board["rows"]))
+    rows = selectors.prefetch_for_rows(board["rows"])
+    names = sorted({t.organisation.name for t in rows}) or [
+        o.name for o in permissions.visible_organisations(request.user)
+    ]
+    content = ledger_workbook(rows, title=ledger_title(names))
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     filename = f"任务台账-{board['today']:%Y%m%d}.xlsx"
     response["Content-Disposition"] = (

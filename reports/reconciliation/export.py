@@ -10,6 +10,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from reports.models import Reconciliation
 from reports.reconciliation import selectors
 from reports.reconciliation.engine import _fmt
+from targets.documents.xlsx_layout import lay_out_ledger
 from targets.export import formulas_as_text
 
 LEDGER_SHEET = "任务台账"
@@ -150,7 +151,7 @@ def ledger_workbook(rows, *, title: str = "") -> bytes:
     by_verdict, by_department = summary_frames(rows)
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        ledger.to_excel(writer, sheet_name=LEDGER_SHEET, index=False)
+        ledger.to_excel(writer, sheet_name=LEDGER_SHEET, index=False, startrow=1)  # row 1: the title
         by_verdict.to_excel(writer, sheet_name=SUMMARY_SHEET, index=False, startrow=1)
         by_department.to_excel(writer, sheet_name=SUMMARY_SHEET, index=False, startrow=len(by_verdict) + 4)
         _style(writer, rows, title=title, department_row=len(by_verdict) + 4)
@@ -163,11 +164,12 @@ def _style(writer, rows, *, title: str, department_row: int) -> None:
     widths = {"A": 6, "B": 40, "C": 14, "D": 16, "E": 12, "F": 18, "H": 16, "L": 14, "R": 50, "S": 50, "T": 40, "U": 40}
     for column, width in widths.items():
         sheet.column_dimensions[column].width = width
-    sheet.freeze_panes = "C2"
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    lay_out_ledger(sheet, title=f"{title} 年终核对任务台账".strip(), widths={}, wrap=set())
+    for column, width in widths.items():
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "C3"
     verdict_column = LEDGER_COLUMNS.index("完成情况/核对结果") + 1
-    for index, row in enumerate(rows, start=2):
+    for index, row in enumerate(rows, start=3):
         sheet.cell(row=index, column=verdict_column).fill = PatternFill("solid", fgColor=FILLS[row.verdict])
         for column in ("B", "R", "S", "T", "U"):
             sheet[f"{column}{index}"].alignment = Alignment(wrap_text=True, vertical="top")

@@ -67,11 +67,11 @@ def test_run_confirm_override_and_download(live_server, browser_page, org, sam, 
     download_info.value.save_as(path)
     book = openpyxl.load_workbook(path)
     ledger = book["任务台账"]
-    header = [c.value for c in ledger[1]]
-    assert ledger.max_row == total + 1
+    header = [c.value for c in ledger[2]]  # row 1: the title
+    assert ledger.max_row == total + 2
     by_task = {
         ledger.cell(row=i, column=header.index("指标") + 1).value: [c.value for c in ledger[i]]
-        for i in range(2, ledger.max_row + 1)
+        for i in range(3, ledger.max_row + 1)
     }
     overridden = by_task["社会消费品零售总额"]
     assert overridden[header.index("完成情况/核对结果")] == "未完成"

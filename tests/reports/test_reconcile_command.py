@@ -67,7 +67,7 @@ def test_xlsx_and_summary_line(tmp_path):
     assert code == 0, err
     assert "国务院 2024 年核对" in out and "完成" in out and str(path) in out
     book = openpyxl.load_workbook(path)
-    assert book["任务台账"].max_row == Reconciliation.objects.count() + 1
+    assert book["任务台账"].max_row == Reconciliation.objects.count() + 2  # title and header rows
 
 
 def test_bad_input_exits_with_2():

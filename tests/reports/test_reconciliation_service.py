@@ -123,12 +123,13 @@ def test_ledger_workbook_has_the_ledger_and_summary(org, sam, pair, django_asser
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["任务台账", "汇总"]
     ledger = book["任务台账"]
-    header = [c.value for c in ledger[1]]
+    assert "年终核对任务台账" in ledger["A1"].value and ledger.freeze_panes == "C3"
+    header = [c.value for c in ledger[2]]  # row 1: the title
     for column in ("序号", "任务内容", "牵头单位", "责任单位", "时间节点", "目标值", "完成情况/核对结果", "证据原文"):
         assert column in header
-    assert ledger.max_row == len(rows) + 1
+    assert ledger.max_row == len(rows) + 2
     results = [
-        ledger.cell(row=i, column=header.index("完成情况/核对结果") + 1).value for i in range(2, ledger.max_row + 1)
+        ledger.cell(row=i, column=header.index("完成情况/核对结果") + 1).value for i in range(3, ledger.max_row + 1)
     ]
     assert set(results) <= set(Reconciliation.Verdict.labels)
     summary = [[c.value for c in r] for r in book["汇总"].iter_rows()]

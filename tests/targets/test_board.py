@@ -102,15 +102,20 @@ def test_export_is_the_filtered_board_as_a_ledger(client, org, departments, ada,
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert list(rows[0]) == ["序号", "任务内容", "牵头单位", "责任单位", "时间节点", "目标值", "当前进展", "状态"]
-    body = rows[1:]
+    assert rows[0][0].startswith(f"{org.name}重点工作任务台账（导出时间：")
+    header = list(rows[1])
+    assert header == [
+        "序号", "工作任务", "牵头单位", "责任单位", "分管领导", "完成时限",
+        "目标值", "当前值", "完成率", "进展情况", "状态", "时间节点",
+    ]  # fmt: skip
+    body = [dict(zip(header, r, strict=True)) for r in rows[2:]]
     # Led by 经济发展办 (3 of 6: #0, #3) or co-department (#2, #5): four rows, numbered 1..n.
-    assert [r[0] for r in body] == list(range(1, len(body) + 1)) and len(body) == 4
+    assert [r["序号"] for r in body] == list(range(1, len(body) + 1)) and len(body) == 4
     first = body[0]
-    assert first[2] in {"经济发展办", "财政所"} and "前完成" in first[4] and first[5] == "1000个"
-    assert first[6].startswith("2023-04-01：累计") and (
-        "已逾期" in first[7] or "推进中" in first[7] or "（" in first[7]
-    )
+    assert first["牵头单位"] in {"经济发展办", "财政所"} and first["目标值"] == "1000个"
+    assert "2023年" in first["时间节点"] and first["完成时限"].year == 2023
+    assert first["进展情况"].startswith("2023-04-01：") and isinstance(first["完成率"], float)
+    assert "推进中" in first["状态"] or "（" in first["状态"]
     assert "ledger-" in response["Content-Disposition"]
 
 

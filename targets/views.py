@@ -27,8 +27,8 @@ from targets.display import (
     milestone_heading,
     milestone_plan,
 )
-from targets.evidence import is_inline
 from targets.documents.ledger_export import ledger_title, ledger_workbook
+from targets.evidence import is_inline
 from targets.forms import (
     CancelForm,
     CommentForm,

@@ -3,7 +3,7 @@ rank, the chart, the overdue list with days late, what was signed off in the per
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from io import BytesIO
 
 from docx.shared import Cm
@@ -108,11 +108,11 @@ def render_bulletin(facts: BulletinFacts) -> bytes:
         style.body(document, f"{facts.period.label}无销号任务。")
 
     style.heading(document, f"{next(sections)}、下步工作要求")
-    reply_by = add_working_days(facts.on if facts.on >= facts.period.last else facts.on, REPLY_WORKING_DAYS)
+    reply_by = add_working_days(facts.on, REPLY_WORKING_DAYS)
     style.body(
         document,
         "各牵头单位要对照任务台账，逐项梳理滞后任务原因，明确整改措施和完成时限，"
-        f"于 {_cn_date(max(reply_by, facts.on + timedelta(days=1)))}前将整改情况书面报送督查室；"
+        f"于 {_cn_date(reply_by)}前将整改情况书面报送督查室；"
         "对连续两期滞后的任务，督查室将发出督办通知单，并纳入年度考核。",
     )
     style.right(document, f"{facts.organisation.name}督查室")

@@ -7,10 +7,9 @@ names in the same order), so the chart never shows boxes for missing glyphs.
 
 from __future__ import annotations
 
+import logging
 from functools import cache
 from io import BytesIO
-
-import logging
 
 import matplotlib
 

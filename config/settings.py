@@ -228,7 +228,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # One name for a choice set used by several fields (proposed and confirmed verdicts).
-    "ENUM_NAME_OVERRIDES": {"VerdictEnum": "reports.models.Reconciliation.Verdict"},
+    "ENUM_NAME_OVERRIDES": {
+        "VerdictEnum": "reports.models.Reconciliation.Verdict",
+        "NoticeKindEnum": "targets.models.SupervisionNotice.Kind",
+        "KindEnum": "targets.models.Target.Kind",
+    },
     # Every operation declares the shared 400/403/404 (and 415 with a body) errors it can answer with;
     # filters admit the empty value that means "no filter".
     "POSTPROCESSING_HOOKS": [
@@ -308,6 +312,11 @@ if env.bool("NOTIFICATIONS_SCHEDULE_SWEEPS", default=True):  # off in tests that
     CELERY_BEAT_SCHEDULE["notifications-send-digests"] = {
         "task": "notifications.tasks.send_digests",
         "schedule": crontab(minute=0, hour="9-17"),
+    }
+    # The monthly 督查通报: due on the first working day of a month; later runs that day find the keys taken.
+    CELERY_BEAT_SCHEDULE["notifications-send-bulletins"] = {
+        "task": "notifications.tasks.send_bulletins",
+        "schedule": crontab(minute=15, hour="9-17", day_of_month="1-10"),
     }
 
 LOGGING = {

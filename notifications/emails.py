@@ -99,6 +99,24 @@ def digest_email(notification) -> EmailMultiAlternatives:
     return _message("digest", notification, "digest")
 
 
+def bulletin_email(notification) -> EmailMultiAlternatives:
+    """The monthly 督查通报, drawn at send time and attached as .docx."""
+    from targets.documents.bulletin import bulletin_document
+    from targets.documents.periods import parse_period
+    from targets.models import Organisation
+
+    message = _message("bulletin", notification, "digest")
+    organisation = Organisation.objects.get(pk=notification.context["organisation_id"])
+    name, content = bulletin_document(organisation=organisation, period=parse_period(notification.context["period"]))
+    message.attach(name, content, "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    return message
+
+
 def email_for(notification) -> EmailMultiAlternatives:
-    builders = {"reminder": reminder_email, "escalation": escalation_email, "digest": digest_email}
+    builders = {
+        "reminder": reminder_email,
+        "escalation": escalation_email,
+        "digest": digest_email,
+        "bulletin": bulletin_email,
+    }
     return builders[notification.context.get("template", "reminder")](notification)

@@ -70,6 +70,7 @@ class Notification(models.Model):
         ESCALATION = "escalation", "逾期上报"
         WEEKLY = "weekly", "督办周报"
         DAILY = "daily", "督办日报"
+        BULLETIN = "bulletin", "督查通报"
 
     class Status(models.TextChoices):
         PENDING = "pending", "待发送"

@@ -30,6 +30,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from notifications.bulletins import bulletin_wanted, bulletins_due
 from notifications.digests import digests_due
 from notifications.emails import email_for, read_unsubscribe_token
 from notifications.models import Notification, NotificationPreference
@@ -143,6 +144,15 @@ def digests_sweep(*, on: date, dry_run: bool = False) -> SweepResult:
     return result
 
 
+def bulletins_sweep(*, on: date, dry_run: bool = False) -> SweepResult:
+    """Record the monthly 督查通报 to supervisors, due on the first working day of a month."""
+    planned = bulletins_due(on=on)
+    result = SweepResult(planned=planned)
+    if not dry_run:
+        result.created_ids = notifications_record(planned=planned)
+    return result
+
+
 # --- delivering ----------------------------------------------------------------
 
 
@@ -203,6 +213,8 @@ def _still_wanted(notification: Notification) -> bool:
     if not user.is_active:
         return False
     preference = NotificationPreference.objects.filter(user=user).first()
+    if notification.kind == Notification.Kind.BULLETIN:
+        return bulletin_wanted(preference)
     if preference is None:
         return True
     if notification.kind in DIGEST_KINDS:

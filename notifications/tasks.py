@@ -49,6 +49,13 @@ def send_digests(today: str | None = None) -> int:
 
 
 @app.task(acks_late=True, reject_on_worker_lost=True)
+def send_bulletins(today: str | None = None) -> int:
+    """Record the monthly 督查通报 due today (first working day of a month) and queue their sends."""
+    result = services.bulletins_sweep(on=_day(today))
+    return enqueue_sends(result.created_ids)
+
+
+@app.task(acks_late=True, reject_on_worker_lost=True)
 def deliver_pending() -> int:
     """Queue again what nobody is sending: a lost publish, a retry whose task vanished, a dead worker's claim."""
     return enqueue_sends(services.notifications_waiting())

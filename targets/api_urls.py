@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from targets import api
+from targets import api, documents_api
 
 urlpatterns = [
     path("targets/", api.TargetListAPI.as_view(), name="api-target-list"),
@@ -25,6 +25,10 @@ urlpatterns = [
     path("targets/<int:pk>/reassign/", api.ReassignAPI.as_view(), name="api-target-reassign"),
     path("targets/<int:pk>/milestones/", api.TargetMilestonesAPI.as_view(), name="api-target-milestones"),
     path("targets/<int:pk>/evidence/", api.TargetEvidenceAPI.as_view(), name="api-target-evidence"),
+    path("targets/<int:pk>/notices/", documents_api.TargetNoticesAPI.as_view(), name="api-target-notices"),
+    path("notices/<int:pk>/docx/", documents_api.NoticeDocxAPI.as_view(), name="api-notice-docx"),
+    path("ledger-imports/", documents_api.LedgerImportAPI.as_view(), name="api-ledger-import"),
+    path("bulletins/", documents_api.BulletinAPI.as_view(), name="api-bulletin"),
     path("milestones/<int:pk>/", api.MilestoneAPI.as_view(), name="api-milestone"),
     path("milestones/<int:pk>/done/", api.MilestoneDoneAPI.as_view(), name="api-milestone-done"),
 ]

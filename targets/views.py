@@ -6,7 +6,7 @@ arrives with a stale version gets the page back with HTTP 409 and a clear messag
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,6 +28,7 @@ from targets.display import (
     milestone_plan,
 )
 from targets.documents.ledger_export import ledger_title, ledger_workbook
+from targets.documents.notice import pdf_converter
 from targets.evidence import is_inline
 from targets.forms import (
     CancelForm,
@@ -134,6 +135,13 @@ def home(request: HttpRequest) -> HttpResponse:
             "export_query": _query(request, page=""),
             "board": department_rows,
             "supervisor": supervisor,
+            "bulletin_organisations": list(
+                permissions.organisations_with_role(request.user, permissions.ADMIN, permissions.SUPERVISOR)
+            )
+            if supervisor
+            else [],
+            "last_month": (board["today"].replace(day=1) - timedelta(days=1)).strftime("%Y-%m"),
+            "can_import": permissions.organisations_with_role(request.user, permissions.ADMIN).exists(),
             "health_labels": list(HEALTH_LABELS.values()),
             "total": sum(counts.values()),
             "shown": len(rows),
@@ -611,6 +619,7 @@ def _render_detail(
             "can_decide_signoff": permissions.DECIDE_SIGNOFF in actions and lifecycle == "signoff_requested",
             "can_sign": permissions.DECIDE_SIGNOFF in actions and open_,
             "can_escalate": permissions.ESCALATE in actions and open_,
+            "pdf_available": pdf_converter() is not None,
             "can_cancel": permissions.CANCEL in actions and open_,
             "can_edit_milestones": permissions.EDIT_MILESTONES in actions and open_,
             "can_comment": permissions.COMMENT in actions,

@@ -80,6 +80,7 @@ class LedgerImportAPI(GenericAPIView):
 
     serializer_class = LedgerImportSerializer
     parser_classes = [MultiPartParser, FormParser]
+    queryset = SupervisionNotice.objects.none()  # for the browsable API and the schema; rows come from selectors
     pagination_class = None
     filter_backends: list = []
 
@@ -176,6 +177,7 @@ class BulletinQuerySerializer(serializers.Serializer):
 
 class BulletinAPI(GenericAPIView):
     serializer_class = BulletinQuerySerializer
+    queryset = SupervisionNotice.objects.none()  # for the browsable API and the schema; rows come from selectors
     pagination_class = None
     filter_backends: list = []
 
@@ -224,6 +226,7 @@ class NoticeCreateSerializer(serializers.Serializer):
 class TargetNoticesAPI(GenericAPIView):
     serializer_class = NoticeCreateSerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    queryset = SupervisionNotice.objects.none()  # for the browsable API and the schema; rows come from selectors
     pagination_class = None
     filter_backends: list = []
 
@@ -253,6 +256,7 @@ class TargetNoticesAPI(GenericAPIView):
 
 class NoticeDocxAPI(GenericAPIView):
     serializer_class = NoticeSerializer
+    queryset = SupervisionNotice.objects.none()  # for the browsable API and the schema; rows come from selectors
     pagination_class = None
     filter_backends: list = []
 

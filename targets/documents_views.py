@@ -82,8 +82,12 @@ class LedgerUploadForm(forms.Form):
 
 @login_required
 def ledger_upload(request: HttpRequest) -> HttpResponse:
+    """GET: the upload form. POST a file: keep it and show its preview. POST from the preview (`token`): check
+    again with the administrator's mapping and skips, or import (`action=import`)."""
     if not permissions.organisations_with_role(request.user, permissions.ADMIN).exists():
         raise PermissionDenied("只有管理员可以导入任务台账。")
+    if request.method == "POST" and "token" in request.POST:
+        return _preview(request, request.POST["token"], confirm=True)
     form = LedgerUploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data["file"]
@@ -101,9 +105,14 @@ def ledger_upload(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def ledger_preview(request: HttpRequest, token: str) -> HttpResponse:
-    """The table as read, the guessed mapping (changeable), every row's check; 确认导入 imports all or nothing."""
-    kept = uploads.read_upload(request.session, token)
+    """The table as read, the guessed mapping (changeable), every row's check."""
+    return _preview(request, token, confirm=False)
+
+
+def _preview(request: HttpRequest, token: str, *, confirm: bool) -> HttpResponse:
+    kept = uploads.read_upload(request.session, str(token)[:100])
     if kept is None:
         raise Http404("该导入已失效，请重新上传。")
     content, name, organisation_id = kept
@@ -115,7 +124,7 @@ def ledger_preview(request: HttpRequest, token: str) -> HttpResponse:
     plan_year = guess_plan_year(table, timezone.localdate().year)
     skip: set[int] = set()
     problem = ""
-    if request.method == "POST":
+    if confirm:
         mapping = {
             i: request.POST[f"col{i}"] for i in range(len(table.headers)) if request.POST.get(f"col{i}") in FIELD_LABELS
         }
@@ -128,7 +137,7 @@ def ledger_preview(request: HttpRequest, token: str) -> HttpResponse:
         )
     except LedgerMappingError as error:
         problem = str(error)
-    if request.method == "POST" and request.POST.get("action") == "import" and check is not None:
+    if confirm and request.POST.get("action") == "import" and check is not None:
         try:
             created = ledger_import(
                 check=check, organisation=organisation, plan_year=plan_year, acting_user=request.user, source=name
@@ -146,6 +155,7 @@ def ledger_preview(request: HttpRequest, token: str) -> HttpResponse:
             )
             return redirect("home")
     context = {
+        "token": token,
         "name": name,
         "organisation": organisation,
         "table": table,

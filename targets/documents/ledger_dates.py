@@ -139,12 +139,14 @@ def parse_milestones(value, *, plan_year: int) -> list[tuple[date, str]]:
             continue
         day, start, end = found
         what = LEADING.sub("", (segment[:start] + segment[end:]).strip()).strip("，,、：: ") or "完成"
-        if steps and not explicit[0] and day < steps[-1][0]:
+        while steps and not explicit[0] and day < steps[-1][0]:
             day = _next_year(day)
         steps.append([day, what])
     return [(day, what[:200]) for day, what in steps]
 
 
 def _next_year(day: date) -> date:
+    """The same day a year later; a month's last day stays its last day (28 Feb 2027 -> 29 Feb 2028)."""
     last = calendar.monthrange(day.year + 1, day.month)[1]
-    return date(day.year + 1, day.month, min(day.day, last))
+    month_end = day.day == calendar.monthrange(day.year, day.month)[1]
+    return date(day.year + 1, day.month, last if month_end else min(day.day, last))

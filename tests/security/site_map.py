@@ -44,6 +44,7 @@ PAGES: dict[str, Kwargs] = {
     "notifications:log": lambda w: {},
     "api-docs": lambda w: {},
     "notifications:unsubscribe": lambda w: {"token": _unsubscribe_token(w)},
+    "ledger-upload": lambda w: {},
 }
 # The same pages in other states: sign-off requested, nothing pending, a review report.
 MORE_PAGES: list[tuple[str, Kwargs]] = [
@@ -68,6 +69,7 @@ API_PAGES: dict[str, Kwargs] = {
     "api-target-comments": _pk("target"),
     "api-target-milestones": _pk("target"),
     "api-target-evidence": _pk("target"),
+    "api-target-notices": _pk("target"),
 }
 
 # Not HTML: files and machine-readable documents (checked elsewhere: evidence access, exports).
@@ -77,6 +79,16 @@ DOWNLOADS: dict[str, Kwargs] = {
     "reports:reconciliation-export": _year,
     "api-reconciliation-export": lambda w: {},
     "schema": lambda w: {},
+    "bulletin-download": lambda w: {},
+    "api-bulletin": lambda w: {},
+    "notice-download": lambda w: {"pk": 1, "fmt": "docx"},
+    "api-notice-docx": lambda w: {"pk": 1},
+}
+
+# Pages that exist only inside one user's session (an uploaded ledger's preview, named by a token kept in the
+# uploader's session): walked with their own uploads by tests/targets/test_ledger_import.py.
+SESSION_PAGES: dict[str, Kwargs] = {
+    "ledger-preview": lambda w: {"token": "unknown"},
 }
 
 # Page endpoints that change something (POST): each must refuse a POST without the CSRF token.
@@ -107,6 +119,8 @@ PAGE_POSTS: dict[str, Kwargs] = {
     "reports:reconciliation-decide": _pk("reconciliation"),
     "notifications:preferences": lambda w: {},
     "login": lambda w: {},
+    "ledger-upload": lambda w: {},
+    "notice-issue": _pk("target"),
 }
 
 # REST endpoints that change something: with session auth they must refuse a POST without the CSRF token.
@@ -131,6 +145,8 @@ API_POSTS: dict[str, Kwargs] = {
     "api-target-evidence": _pk("target"),
     "api-milestone": _pk("milestone"),
     "api-milestone-done": _pk("milestone"),
+    "api-target-notices": _pk("target"),
+    "api-ledger-import": lambda w: {},
 }
 
 

@@ -8,6 +8,7 @@ shows the refusal was the CSRF check and not bad data. Token-authenticated API c
 
 from __future__ import annotations
 
+from datetime import timedelta
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlparse
 
@@ -16,6 +17,7 @@ from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import resolve, reverse
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -210,7 +212,19 @@ POSTS = {
         {"verdict": "missed", "reason": "复核未达标"},
     ),
     "notifications:preferences": lambda w: ("alice", {}, {"digest": "daily", "reminders": "on"}),
+    "ledger-upload": lambda w: (
+        "ada",
+        {},
+        {"organisation": w.objects["target"].organisation_id, "file": SimpleUploadedFile("台账.csv", _LEDGER_CSV)},
+    ),
+    "notice-issue": lambda w: (
+        "sam",
+        {"pk": w.objects["target"].pk},
+        {"kind": "supervise", "reply_by": (timezone.localdate() + timedelta(days=7)).isoformat()},
+    ),
 }
+
+_LEDGER_CSV = "工作任务,牵头单位,完成时限\n建设文化中心,文体中心,2026年10月底\n".encode()
 
 
 def test_every_page_write_has_its_data():

@@ -26,6 +26,7 @@ from tests.security.site_map import (
     MORE_PAGES,
     PAGE_POSTS,
     PAGES,
+    SESSION_PAGES,
     url_names,
 )
 
@@ -76,7 +77,7 @@ def _html(response) -> str:
 
 
 def test_every_url_is_in_the_site_map():
-    listed = set(PAGES) | set(API_PAGES) | set(DOWNLOADS) | set(PAGE_POSTS) | set(API_POSTS)
+    listed = set(PAGES) | set(API_PAGES) | set(DOWNLOADS) | set(PAGE_POSTS) | set(API_POSTS) | set(SESSION_PAGES)
     assert sorted(set(url_names()) - listed) == []
 
 

@@ -164,7 +164,8 @@ def _upload(client, org, content: bytes = b"", name: str = "台账.xlsx"):
 
 def _mapping_post(response, **extra) -> dict:
     columns = response.context["columns"]
-    return {**{f"col{i}": chosen for i, _header, chosen in columns}, "plan_year": "2026", **extra}
+    token = response.context["token"]
+    return {**{f"col{i}": chosen for i, _header, chosen in columns}, "plan_year": "2026", "token": token, **extra}
 
 
 def test_preview_shows_mapping_and_rows_and_imports_only_when_every_bad_row_is_skipped(client, org, ada):
@@ -179,13 +180,13 @@ def test_preview_shows_mapping_and_rows_and_imports_only_when_every_bad_row_is_s
     assert "第 13 行" in html and "牵头单位为空" in html and 'id="error-count">3<' in html
 
     before = snapshot()
-    refused = client.post(preview_url, _mapping_post(page, action="import"))
+    refused = client.post(reverse("ledger-upload"), _mapping_post(page, action="import"))
     assert refused.status_code == 400 and "未导入任何任务" in refused.content.decode() and snapshot() == before
 
     # The administrator drops the 分管领导 column and skips the three bad rows.
     data = _mapping_post(page, action="import", col4="")
     data["skip"] = [str(n) for n in BROKEN_ROWS]
-    done = client.post(preview_url, data)
+    done = client.post(reverse("ledger-upload"), data)
     assert done.status_code == 302 and done["Location"] == reverse("home")
     assert Target.objects.filter(organisation=org).count() == 5
     assert set(Target.objects.values_list("leader", flat=True)) == {""}
@@ -216,7 +217,7 @@ def test_mapping_without_the_task_column_is_refused(client, org, ada):
     client.force_login(ada)
     location = _upload(client, org)["Location"]
     page = client.get(location)
-    response = client.post(location, _mapping_post(page, action="import", col1=""))
+    response = client.post(reverse("ledger-upload"), _mapping_post(page, action="import", col1=""))
     assert response.status_code == 400 and "请指定「工作任务」对应的列" in response.content.decode()
     assert Target.objects.count() == 0
 

@@ -44,7 +44,7 @@ class LedgerImportSerializer(serializers.Serializer):
         min_value=2000, max_value=2100, required=False, help_text="计划年度（默认取标题或日期中的年份）"
     )
     skip_rows = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=10**6), required=False, max_length=10000
+        child=serializers.IntegerField(min_value=1, max_value=10**6), required=False, max_length=500
     )
     mapping = serializers.DictField(
         child=serializers.ChoiceField(choices=list(FIELD_LABELS)),

@@ -30,6 +30,11 @@ def organisations_with_role(user, *roles: str) -> QuerySet[Organisation]:
     return Organisation.objects.filter(Q(id__in=ids) | Q(parent_id__in=ids))
 
 
+def administers_any(user) -> bool:
+    """Whether the user is an administrator somewhere (the ledger import's entry point)."""
+    return getattr(user, "is_superuser", False) or _memberships(user).filter(role=ADMIN).exists()
+
+
 def visible_organisations(user) -> QuerySet[Organisation]:
     return organisations_with_role(user, ADMIN, SUPERVISOR, STAFF)
 

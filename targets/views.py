@@ -91,7 +91,8 @@ def _board(request: HttpRequest) -> dict:
 def home(request: HttpRequest) -> HttpResponse:
     board = _board(request)
     rows, counts = board["rows"], board["counts"]
-    supervisor = permissions.organisations_with_role(request.user, permissions.ADMIN, permissions.SUPERVISOR).exists()
+    supervised = list(permissions.organisations_with_role(request.user, permissions.ADMIN, permissions.SUPERVISOR))
+    supervisor = bool(supervised)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     selectors.prefetch_for_rows(page.object_list)
     my_departments = permissions.user_department_ids(request.user)
@@ -135,13 +136,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "export_query": _query(request, page=""),
             "board": department_rows,
             "supervisor": supervisor,
-            "bulletin_organisations": list(
-                permissions.organisations_with_role(request.user, permissions.ADMIN, permissions.SUPERVISOR)
-            )
-            if supervisor
-            else [],
+            "bulletin_organisations": supervised,
             "last_month": (board["today"].replace(day=1) - timedelta(days=1)).strftime("%Y-%m"),
-            "can_import": permissions.organisations_with_role(request.user, permissions.ADMIN).exists(),
+            "can_import": supervisor and permissions.administers_any(request.user),
             "health_labels": list(HEALTH_LABELS.values()),
             "total": sum(counts.values()),
             "shown": len(rows),

@@ -44,7 +44,13 @@ def test_deliver_pending_picks_up_rows_whose_send_was_never_queued(eager, make_t
 
 
 def test_tasks_are_declared_for_late_acks_and_json():
-    for task in (tasks.run_reminders, tasks.send_digests, tasks.deliver_pending, tasks.send_notification):
+    for task in (
+        tasks.run_reminders,
+        tasks.send_digests,
+        tasks.send_bulletins,
+        tasks.deliver_pending,
+        tasks.send_notification,
+    ):
         assert task.acks_late is True
     assert app.conf.task_serializer == "json" and app.conf.accept_content == ["json"]
     assert app.conf.task_time_limit and app.conf.task_soft_time_limit
@@ -52,5 +58,6 @@ def test_tasks_are_declared_for_late_acks_and_json():
     assert {entry["task"] for entry in schedule.values()} == {
         "notifications.tasks.run_reminders",
         "notifications.tasks.send_digests",
+        "notifications.tasks.send_bulletins",
         "notifications.tasks.deliver_pending",
     }

@@ -13,7 +13,7 @@ from io import BytesIO
 import pandas as pd
 from django.utils import timezone
 
-from targets.display import display_target, format_quantity
+from targets.display import display_target, format_figure
 from targets.documents.xlsx_layout import lay_out_ledger
 from targets.export import formulas_as_text
 from targets.health import HEALTH_LABELS
@@ -95,7 +95,7 @@ def _current_value(target: Target, latest) -> str:
     if latest is None:
         return ""
     if latest.value is not None:
-        return format_quantity(latest.value, target.unit)
+        return format_figure(target, latest.value)  # in the target's display unit, like the pages
     return f"{latest.percent:g}%" if latest.percent is not None else ""
 
 

@@ -191,11 +191,14 @@ class Proposal:
 # --- metric similarity -----------------------------------------------------------------------------------------
 
 
-def metric_key(name: str, vocabulary: Vocabulary | None = None) -> str:
-    """Canonical name (synonyms spelled one way) without the words that do not identify the indicator."""
+def metric_key(name: str, vocabulary: Vocabulary | None = None, *, bare: bool = True) -> str:
+    """Canonical name (synonyms spelled one way) without the words that do not identify the indicator.
+
+    `bare`: also without a leading verb and with one counting word (建成四好农村路 ~ 新建四好农村路里程).
+    """
     name = (vocabulary or DEFAULT_VOCABULARY).canonical(canonical_metric(name or ""))
     name = _NAME_NOISE.sub("", name) or name
-    return _NAME_MEASURE.sub("数", _NAME_VERB.sub("", name))
+    return _NAME_MEASURE.sub("数", _NAME_VERB.sub("", name)) if bare else name
 
 
 def base_metric(name: str) -> str:
@@ -218,12 +221,21 @@ def _bigrams(text: str) -> set[str]:
 
 def metric_grams(name: str, vocabulary: Vocabulary | None = None) -> frozenset[str]:
     """Character bigrams of the cleaned name (memoised per vocabulary: a run compares the same names many times)."""
+    return _gram_pair(name, vocabulary)[0]
+
+
+def _gram_pair(name: str, vocabulary: Vocabulary | None = None) -> tuple[frozenset[str], frozenset[str]]:
+    """Bigrams of the bare key and of the key as written (公厕新建改造 vs 新建改造公厕 needs the verb kept)."""
     vocabulary = vocabulary or DEFAULT_VOCABULARY
     memo = vocabulary.cache.setdefault("grams", {})
-    grams = memo.get(name)
-    if grams is None:
-        grams = memo[name] = frozenset(_bigrams(metric_key(base_metric(name or ""), vocabulary)))
-    return grams
+    pair = memo.get(name)
+    if pair is None:
+        base = base_metric(name or "")
+        pair = memo[name] = (
+            frozenset(_bigrams(metric_key(base, vocabulary))),
+            frozenset(_bigrams(metric_key(base, vocabulary, bare=False))),
+        )
+    return pair
 
 
 metric_grams.cache_clear = lambda: DEFAULT_VOCABULARY.cache.clear()  # type: ignore[attr-defined]  # bench/reconcile.py
@@ -231,7 +243,11 @@ metric_grams.cache_clear = lambda: DEFAULT_VOCABULARY.cache.clear()  # type: ign
 
 def metric_similarity(a: str, b: str, vocabulary: Vocabulary | None = None) -> float:
     """0..1: 0.7 × Jaccard + 0.3 × containment of character bigrams of the two cleaned names."""
-    ka, kb = metric_grams(a or "", vocabulary), metric_grams(b or "", vocabulary)
+    (ka, ra), (kb, rb) = _gram_pair(a or "", vocabulary), _gram_pair(b or "", vocabulary)
+    return max(_overlap(ka, kb), _overlap(ra, rb))
+
+
+def _overlap(ka: frozenset[str], kb: frozenset[str]) -> float:
     if not ka or not kb:
         return 0.0
     common = len(ka & kb)
@@ -347,12 +363,14 @@ class GramIndex:
         self.vocabulary = vocabulary or DEFAULT_VOCABULARY
         self.postings: dict[str, list[int]] = {}
         for i, record in enumerate(records):
-            for gram in metric_grams(getattr(record, "metric", "") or "", self.vocabulary):
+            bare, written = _gram_pair(getattr(record, "metric", "") or "", self.vocabulary)
+            for gram in bare | written:
                 self.postings.setdefault(gram, []).append(i)
 
     def near(self, name: str) -> list[int]:
         hits: set[int] = set()
-        for gram in metric_grams(name or "", self.vocabulary):
+        bare, written = _gram_pair(name or "", self.vocabulary)
+        for gram in bare | written:
             hits.update(self.postings.get(gram, ()))
         return sorted(hits)
 
@@ -585,7 +603,10 @@ _COLLECTIVE_DONE = re.compile(r"全部完成|全面完成|均已完成|均已建
 
 def deliverable_keywords(target: TargetFigure) -> list[str]:
     """Named parts of a deliverable (哈萨尔行宫、中华天竺苑等工程建设 -> 哈萨尔行宫, 中华天竺苑)."""
-    name = re.sub(r"[（(][^）)]*[）)]", "", target.metric or target.quote)  # (含菜市场), (芳菲路-洲海路): a gloss
+    name = target.metric or target.quote
+    if target.quote and _letters(name) not in _letters(target.quote):
+        name = target.quote  # a name that is not in its own quote was taken from elsewhere: trust the quote
+    name = re.sub(r"[（(][^）)]*[）)]", "", name)  # (含菜市场), (芳菲路-洲海路): a gloss
     name = re.sub(r"\s+", "", name)
     parts = re.split(r"[、，,；;和及与/]|以及|等", name)
     cleaned = [_KEYWORD_TAIL.sub("", _KEYWORD_LEAD.sub("", part)).strip() for part in parts]
@@ -604,6 +625,10 @@ def _loose(keyword: str) -> re.Pattern:
 
 
 _PLACE_END = re.compile(r"[路街桥河浜港园馆院站村居苑楼厂场湖山]$")
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[^\w]|_", "", text or "")
 
 
 def _spellings(keyword: str, vocabulary: Vocabulary) -> list[str]:

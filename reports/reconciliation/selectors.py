@@ -62,3 +62,17 @@ def verdicts_by_department(rows) -> list[dict]:
         entry["total"] = sum(counts.values())
         out.append(entry)
     return out
+
+
+def pending_by_department(rows) -> list[dict]:
+    """[{department_id, department, pending, total}] for the 确认本单位全部建议 buttons, by department name."""
+    table: dict[tuple, Counter] = {}
+    for row in rows:
+        key = (row.target.lead_department_id, department_name(row))
+        table.setdefault(key, Counter())["total"] += 1
+        if not row.is_confirmed:
+            table[key]["pending"] += 1
+    return [
+        {"department_id": key[0], "department": key[1], "pending": c["pending"], "total": c["total"]}
+        for key, c in sorted(table.items(), key=lambda item: item[0][1])
+    ]

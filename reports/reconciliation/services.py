@@ -224,3 +224,34 @@ def reconciliation_confirm(
         created_at=now,
     )
     return row
+
+
+@transaction.atomic
+def reconciliation_confirm_department(
+    *,
+    organisation: Organisation,
+    year: int,
+    department_id: int | None,
+    acting_user,
+    at: datetime | None = None,
+) -> int:
+    """Confirm, as proposed, every row of one lead department (None: rows without one) not confirmed yet.
+
+    Each row is confirmed through `reconciliation_confirm`, so each gets its own history event; rows already
+    confirmed or overridden keep their decision. Returns how many were confirmed.
+    """
+    if not permissions.can_supervise_organisation(acting_user, organisation):
+        raise PermissionDenied("只有督查人员或管理员可以确认年终核对结论。")
+    rows = Reconciliation.objects.filter(
+        target__organisation=organisation, year=year, confirmed_at__isnull=True
+    ).select_related("target__organisation")
+    rows = (
+        rows.filter(target__lead_department_id=department_id)
+        if department_id
+        else rows.filter(target__lead_department__isnull=True)
+    )
+    confirmed = 0
+    for row in rows.order_by("target_id", "id"):
+        reconciliation_confirm(reconciliation=row, acting_user=acting_user, at=at)
+        confirmed += 1
+    return confirmed

@@ -11,5 +11,10 @@ urlpatterns = [
     path("run/", views.reconciliation_run, name="reconciliation-run"),
     path("<int:organisation>/<int:year>/", views.reconciliation_review, name="reconciliation-review"),
     path("<int:organisation>/<int:year>/ledger.xlsx", views.reconciliation_export, name="reconciliation-export"),
+    path(
+        "<int:organisation>/<int:year>/confirm-department/",
+        views.reconciliation_confirm_department,
+        name="reconciliation-confirm-department",
+    ),
     path("items/<int:pk>/decide/", views.reconciliation_decide, name="reconciliation-decide"),
 ]

@@ -91,6 +91,7 @@ def reconciliation_review(request: HttpRequest, organisation: int, year: int) ->
         row.ratio_text = export.ratio_text(row) or "—"
         row.staff_value_text = export.staff_value_text(row) or "—"
     departments = selectors.verdicts_by_department(rows)
+    pending = selectors.pending_by_department(rows)
     counts = selectors.verdict_counts(rows)
     report = rows[0].report if rows else services.review_report_for(organisation=org, year=year)
     return render(
@@ -107,6 +108,7 @@ def reconciliation_review(request: HttpRequest, organisation: int, year: int) ->
             "verdict_choices": Reconciliation.Verdict.choices,
             "chart": chart.verdict_chart(departments),
             "departments": departments,
+            "pending_departments": pending,
             "can_supervise": permissions.can_supervise_organisation(request.user, org),
         },
     )
@@ -138,6 +140,28 @@ def reconciliation_decide(request: HttpRequest, pk: int) -> HttpResponse:
         "reports:reconciliation-review", kwargs={"organisation": row.target.organisation_id, "year": row.year}
     )
     return redirect(f"{url}#r{row.pk}")
+
+
+@login_required
+@require_POST
+def reconciliation_confirm_department(request: HttpRequest, organisation: int, year: int) -> HttpResponse:
+    """确认本单位全部建议: every pending row of one lead department, each recorded on its target's history."""
+    org = _visible_organisation(request, organisation)
+    raw = request.POST.get("department", "")
+    if raw not in ("", "none") and not raw.isdigit():
+        raise Http404("参数无效。")
+    department_id = int(raw) if raw.isdigit() else None
+    try:
+        count = services.reconciliation_confirm_department(
+            organisation=org, year=year, department_id=department_id, acting_user=request.user
+        )
+    except PermissionDenied as error:
+        messages.error(request, str(error))
+    else:
+        department = org.departments.filter(pk=department_id).first() if department_id else None
+        name = department.name if department else selectors.UNASSIGNED
+        messages.success(request, f"已确认{name}的 {count} 项核对建议。" if count else f"{name}没有待确认的核对建议。")
+    return redirect("reports:reconciliation-review", organisation=org.pk, year=year)
 
 
 @login_required

@@ -80,3 +80,47 @@ def test_run_confirm_override_and_download(live_server, browser_page, org, sam, 
     assert "159.5亿元" in overridden[header.index("证据原文")]
     summary = [[c.value for c in r] for r in book["汇总"].iter_rows()]
     assert next(r for r in summary if r[0] == "合计")[1] == total
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_reasons_shown_and_a_department_confirmed_at_once(live_server, open_browser, org, sam, width):
+    from reports.models import Reconciliation
+    from reports.reconciliation import selectors
+    from reports.reconciliation.services import reconciliation_run
+
+    import_pair(org, "hailaer_2017_review2016_targets2017.txt", "hailaer_2018_review2017_targets2018.txt")
+    rows = reconciliation_run(organisation=org, year=2017, acting_user=sam)
+    page = open_browser(width=width, height=900).new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "sam")
+    page.fill("input[name=password]", "pw-sam")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/reports/reconciliations/{org.pk}/2017/")
+
+    # Every proposal shows its reason, visibly, beginning with the verdict it explains.
+    reasons = page.locator("[data-role=reason]")
+    assert reasons.count() == len(rows)
+    for row in rows[:: max(1, len(rows) // 12)]:
+        shown = page.locator(f"#r{row.pk} [data-role=reason]")
+        assert shown.is_visible() and row.get_proposed_verdict_display() in shown.inner_text()
+    # Nothing wider than the window (a phone scrolls down, never sideways).
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+    # One department's rows confirmed with one button.
+    target = max(selectors.pending_by_department(rows), key=lambda d: d["pending"])
+    item = page.locator(f"#dept-confirm li[data-department='{target['department']}']")
+    item.locator("button").click()
+    page.wait_for_selector(f"text=已确认{target['department']}的 {target['pending']} 项核对建议")
+    mine = Reconciliation.objects.filter(target__lead_department_id=target["department_id"], year=2017)
+    assert mine.count() == target["pending"] and all(r.is_confirmed and r.confirmed_by_id == sam.pk for r in mine)
+    assert (
+        not Reconciliation.objects.exclude(target__lead_department_id=target["department_id"])
+        .filter(confirmed_at__isnull=False)
+        .exists()
+    )
+    assert (
+        page.locator(f"#dept-confirm li[data-department='{target['department']}'] button:disabled").inner_text()
+        == "已全部确认"
+    )
+    assert page.locator(f"#r{mine.first().pk} >> text=已确认").count() >= 1

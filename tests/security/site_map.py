@@ -117,6 +117,7 @@ PAGE_POSTS: dict[str, Kwargs] = {
     "reports:list": lambda w: {},
     "reports:reconciliation-run": lambda w: {},
     "reports:reconciliation-decide": _pk("reconciliation"),
+    "reports:reconciliation-confirm-department": _year,
     "notifications:preferences": lambda w: {},
     "login": lambda w: {},
     "ledger-upload": lambda w: {},

@@ -112,6 +112,19 @@ def _milestone(world):
     return world.objects["third"].milestones.order_by("due_date").first()
 
 
+def _pending_department(world) -> dict:
+    """A proposal of the second target still to confirm (the world's own one is confirmed), by its department."""
+    from reports.models import Reconciliation
+
+    second = world.objects["second"]
+    Reconciliation.objects.get_or_create(
+        target=second,
+        report=world.objects["review"],
+        defaults={"year": 2023, "proposed_verdict": "no_evidence", "verdict": "no_evidence"},
+    )
+    return {"department": second.lead_department_id or "none"}
+
+
 def _commitment_fields(world) -> dict:
     from reports.forms import CommitmentEditForm
 
@@ -210,6 +223,11 @@ POSTS = {
         "sam",
         {"pk": w.objects["reconciliation"].pk},
         {"verdict": "missed", "reason": "复核未达标"},
+    ),
+    "reports:reconciliation-confirm-department": lambda w: (
+        "sam",
+        {"organisation": w.objects["target"].organisation_id, "year": 2023},
+        _pending_department(w),
     ),
     "notifications:preferences": lambda w: ("alice", {}, {"digest": "daily", "reminders": "on"}),
     "ledger-upload": lambda w: (

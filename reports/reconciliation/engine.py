@@ -231,10 +231,9 @@ def _gram_pair(name: str, vocabulary: Vocabulary | None = None) -> tuple[frozens
     pair = memo.get(name)
     if pair is None:
         base = base_metric(name or "")
-        pair = memo[name] = (
-            frozenset(_bigrams(metric_key(base, vocabulary))),
-            frozenset(_bigrams(metric_key(base, vocabulary, bare=False))),
-        )
+        bare, written = metric_key(base, vocabulary), metric_key(base, vocabulary, bare=False)
+        grams = frozenset(_bigrams(bare))
+        pair = memo[name] = (grams, grams if bare == written else frozenset(_bigrams(written)))
     return pair
 
 
@@ -244,6 +243,8 @@ metric_grams.cache_clear = lambda: DEFAULT_VOCABULARY.cache.clear()  # type: ign
 def metric_similarity(a: str, b: str, vocabulary: Vocabulary | None = None) -> float:
     """0..1: 0.7 × Jaccard + 0.3 × containment of character bigrams of the two cleaned names."""
     (ka, ra), (kb, rb) = _gram_pair(a or "", vocabulary), _gram_pair(b or "", vocabulary)
+    if ka is ra and kb is rb:
+        return _overlap(ka, kb)
     return max(_overlap(ka, kb), _overlap(ra, rb))
 
 
@@ -363,14 +364,12 @@ class GramIndex:
         self.vocabulary = vocabulary or DEFAULT_VOCABULARY
         self.postings: dict[str, list[int]] = {}
         for i, record in enumerate(records):
-            bare, written = _gram_pair(getattr(record, "metric", "") or "", self.vocabulary)
-            for gram in bare | written:
+            for gram in metric_grams(getattr(record, "metric", "") or "", self.vocabulary):
                 self.postings.setdefault(gram, []).append(i)
 
     def near(self, name: str) -> list[int]:
         hits: set[int] = set()
-        bare, written = _gram_pair(name or "", self.vocabulary)
-        for gram in bare | written:
+        for gram in metric_grams(name or "", self.vocabulary):
             hits.update(self.postings.get(gram, ()))
         return sorted(hits)
 
@@ -425,6 +424,7 @@ def _scope_text(achievement: Any) -> str:
     return _before_figure(getattr(achievement, "quote", "") or "")
 
 
+@lru_cache(maxsize=65536)
 def _before_figure(quote: str) -> str:
     match = re.search(r"\d", quote)
     head = quote[: match.start()] if match else quote
@@ -461,6 +461,7 @@ def rank_candidates(
     vocabulary = vocabulary or DEFAULT_VOCABULARY
     found: list[Candidate] = []
     index = index or _index_for(achievements, vocabulary)
+    target_context = target_scope_text(target)
     positions = index.near(target.metric) if index is not None else range(len(achievements))
     for position in positions:
         achievement = achievements[position]
@@ -486,7 +487,7 @@ def rank_candidates(
         elif uf < 1.0 and target.unit != achievement.unit and vocabulary.same_family(target.unit, achievement.unit):
             reasons.append(f"单位同类（{target.unit}/{achievement.unit}）")
         scope = vocabulary.scope_conflict(
-            target.metric, target_scope_text(target), achievement.metric or "", _scope_text(achievement)
+            target.metric, target_context, achievement.metric or "", _scope_text(achievement)
         )
         if review and is_list_total(review, achievement):
             reasons.append("复核数值为总数（其后说明完成若干项），不是完成数")
@@ -616,6 +617,12 @@ def deliverable_keywords(target: TargetFigure) -> list[str]:
     return cleaned if len(cleaned) == 1 else [c for c in cleaned if len(c) >= 4 or _PLACE_END.search(c)]
 
 
+@lru_cache(maxsize=8)
+def _compact(text: str) -> str:
+    """The text without what `_loose` lets stand between a name's characters (a cheap first test)."""
+    return re.sub(r"[\s“”\"]+|[（(][^）)]{0,12}[）)]", "", text)
+
+
 @lru_cache(maxsize=8192)
 def _loose(keyword: str) -> re.Pattern:
     """The keyword as written in running text: spaces, line breaks and quotation marks may stand between its
@@ -680,9 +687,12 @@ def find_deliverable_evidence(
     if not keywords or not review_text:
         return None
     vocabulary = vocabulary or DEFAULT_VOCABULARY
+    compact = _compact(review_text)
     found: dict[str, dict] = {}
     for keyword in keywords:
         for spelling in _spellings(keyword, vocabulary):
+            if spelling not in compact:
+                continue  # not there even with spaces, quotation marks and glosses removed: skip the loose search
             for hit in _loose(spelling).finditer(review_text):
                 start, end = outcome_window(review_text, hit.start(), hit.end())
                 # the name itself is not a statement (在建商品房 is not 在建; 竣工验收中心 is not 竣工)

@@ -126,6 +126,13 @@ class Vocabulary:
 
     def scope_of(self, text: str, groups: tuple[tuple[str, ...], ...] | None = None) -> dict[int, str]:
         """The scope words a name or clause uses, by scope group: {group index: word}."""
+        memo = self.cache.setdefault("scopes", {})
+        key = (text, groups is None)
+        if key not in memo:
+            memo[key] = self._scope_of(text, groups)
+        return memo[key]
+
+    def _scope_of(self, text: str, groups: tuple[tuple[str, ...], ...] | None) -> dict[int, str]:
         found: dict[int, str] = {}
         text = text or ""
         for alias, word in _SCOPE_ALIASES.items():

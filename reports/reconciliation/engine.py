@@ -1026,6 +1026,9 @@ def _figure_clause(achievement: Any) -> str:
     return re.split(r"[；;。]", quote)[-1] if quote else ""
 
 
+_COMPARABLE = re.compile(r"可比|同口径|按可比价")
+
+
 def _growth_from_levels(
     proposal: Proposal,
     target: TargetFigure,
@@ -1039,7 +1042,17 @@ def _growth_from_levels(
     level_target = TargetFigure(
         id=None, metric=base_metric(target.metric), value=1.0, relation="absolute", unit=None, quote=target.quote
     )
-    levels = [c for c in rank_candidates(level_target, achievements, year=year, vocabulary=vocabulary) if c.usable]
+    ranked = rank_candidates(level_target, achievements, year=year, vocabulary=vocabulary)
+    if _COMPARABLE.search(f"{target.metric} {target.quote}"):
+        # a 可比/同口径 rate removes price or scope changes that two levels cannot show
+        near = [c for c in ranked if c.similarity >= MATCH_THRESHOLD and c.unit not in (None, "%")]
+        if near:
+            proposal.details["why"] = (
+                f"目标为可比（同口径）增速，复核报告只给出总量 {_fmt(near[0].value)}{near[0].unit}，名义增速不能代替"
+            )
+            proposal.details["level_quote"] = achievements[near[0].index].quote
+        return
+    levels = [c for c in ranked if c.usable]
     levels = [c for c in levels if achievements[c.index].value is not None and achievements[c.index].unit != "%"]
     if not levels:
         return

@@ -150,7 +150,7 @@ def ach(metric, value, unit="个", quote=None, **kw) -> Achievement:
         value=value,
         unit=unit,
         relation=kw.pop("relation", "absolute"),
-        period_year="2023",
+        period_year=kw.pop("period_year", "2023"),
     )
 
 
@@ -204,3 +204,15 @@ def test_every_proposal_has_a_reason_in_words():
     targets = [figure("老旧小区改造数", 36), deliverable("完成青枫路新建工程", id=2), figure("停车位数", 300, id=3)]
     for proposal in engine.reconcile(targets, [ach("老旧小区改造数", 40)], review_text=REVIEW, year=2023):
         assert proposal.details["reason"].startswith(engine.VERDICT_LABELS[proposal.verdict])
+
+
+def test_growth_from_levels_but_never_for_a_comparable_rate():
+    nominal = figure("一般公共预算收入增速", 7, "%", relation="growth", quote="一般公共预算收入增长7%")
+    comparable = figure("一般公共预算收入可比增速", 7, "%", relation="growth", quote="一般公共预算收入可比增长7%")
+    level = ach("一般公共预算收入", 13.24e8, "元", quote="一般公共预算收入完成13.24亿元")
+    before = ach("一般公共预算收入", 12.0e8, "元", quote="一般公共预算收入完成12亿元", period_year="2022")
+    (computed,) = engine.reconcile([nominal], [level], previous=[before], year=2023)
+    assert computed.verdict == "met" and computed.details["basis"] == "computed_growth"
+    assert "13.24亿 ÷ 12亿" in computed.details["reason"]
+    (refused,) = engine.reconcile([comparable], [level], previous=[before], year=2023)
+    assert refused.verdict == "no_evidence" and "可比" in refused.details["reason"]

@@ -1,16 +1,24 @@
 """One error shape for the whole API: `{"error": "<中文>"}`, plus `fields` when a form's fields are invalid.
 
 The API's own views already answer that way; this makes DRF's errors (not signed in, no permission,
-not found, bad page, unparsable body, filter errors) and unknown `/api/` URLs answer the same way,
-so a client reads one field and the OpenAPI schema documents one shape.
+not found, bad page, unparsable body, filter errors), unknown `/api/` URLs and unexpected exceptions
+(500) answer the same way, so a client reads one field and the OpenAPI schema documents one shape.
 """
 
 from __future__ import annotations
 
+import logging
+
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 from rest_framework import serializers
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from config.parsing import BadInteger
+
+logger = logging.getLogger(__name__)
 
 
 # The error shape for the schema (component `Error`): views declare it on their error responses.
@@ -28,16 +36,32 @@ def first_message(errors) -> str:
     return str(errors)
 
 
+UNEXPECTED = "服务器内部错误，已记录，请稍后重试或联系管理员。"
+
+
 def api_exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None
+        return _unexpected(exc, context)
     data = response.data
     if isinstance(data, dict) and set(data) == {"detail"}:
         response.data = {"error": str(data["detail"])}
     else:
         response.data = {"error": first_message(data), "fields": data}
     return response
+
+
+def _unexpected(exc, context):
+    """What DRF leaves unhandled: a bad integer is the client's 400; a lost database is left to
+    DatabaseUnavailableMiddleware (503); anything else is our bug, logged with its traceback, answered 500 in
+    the API's shape (never a technical page, never Python's English message)."""
+    if isinstance(exc, BadInteger):
+        return Response({"error": exc.message}, status=400)
+    if isinstance(exc, OperationalError | InterfaceError):
+        return None
+    request = context.get("request")
+    logger.error("unexpected error in %s", getattr(request, "path", "?"), exc_info=exc)
+    return Response({"error": UNEXPECTED}, status=500)
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -20,7 +20,10 @@ from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views import defaults
+
+from config.parsing import BadInteger
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +63,8 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, BadInteger):  # a page's query parameter or field that is no whole number
+            return bad_request_response(request, exception.message)
         if not isinstance(exception, OperationalError | InterfaceError):
             return None  # anything else is a bug: let Django answer 500 and report it
         # One line, no traceback: an outage would otherwise flood the log with identical stacks.
@@ -67,11 +72,23 @@ class DatabaseUnavailableMiddleware:
         return database_unavailable_response(request)
 
 
+def bad_request_response(request: HttpRequest, message: str) -> HttpResponse:
+    """400 with a Chinese message: `{"error": …}` under /api/, the site's 400 page otherwise."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"error": message}, status=400, json_dumps_params={"ensure_ascii": False})
+    return render(request, "400.html", {"message": message}, status=400)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: the database lost outside a view (a middleware saving the session after the view answered)
-    is still an outage, not a bug: the same 503. Django calls this inside its `except`, so exc_info is set."""
+    is still an outage, not a bug: the same 503. Django calls this inside its `except`, so exc_info is set.
+    A bug answers 500: `{"error": …}` under /api/, the site's 500 page (templates/500.html) otherwise."""
     exception = sys.exc_info()[1]
     if isinstance(exception, OperationalError | InterfaceError):
         logger.warning("database unavailable, answered 503: %s %s: %s", request.method, request.path, exception)
         return database_unavailable_response(request)
+    if request.path_info.startswith("/api/"):
+        from config.api_errors import UNEXPECTED
+
+        return JsonResponse({"error": UNEXPECTED}, status=500, json_dumps_params={"ensure_ascii": False})
     return defaults.server_error(request)

@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api_errors import ErrorSerializer
+from config.parsing import BadInteger, parse_id
 from reports import selectors, services
 from reports.models import Commitment, Report
 from reports.serializers import (
@@ -30,7 +31,6 @@ from reports.serializers import (
     ReportUploadSerializer,
 )
 from targets import permissions
-from targets.selectors import is_id
 
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
 NOT_ALLOWED = "您没有权限管理该组织的报告和承诺事项。"
@@ -86,9 +86,11 @@ class ReportListCreateAPI(GenericAPIView):
         reports = self.get_queryset()
         organisation = request.query_params.get("organisation")
         if organisation:
-            if not organisation.isdigit() or not is_id(int(organisation)):
-                return error_response("组织 id 必须是正整数。")
-            reports = reports.filter(organisation_id=int(organisation))
+            try:
+                organisation_id = parse_id(organisation, label="组织 id")
+            except BadInteger as error:
+                return error_response(error.message)
+            reports = reports.filter(organisation_id=organisation_id)
         page = self.paginate_queryset(reports)
         return self.get_paginated_response(ReportSerializer(page, many=True).data)
 
@@ -99,6 +101,8 @@ class ReportListCreateAPI(GenericAPIView):
     )
     def post(self, request: Request) -> Response:
         upload = ReportUploadSerializer(data=request.data)
+        # Another organisation's id answers like a missing one ("组织不存在。"), not 403: nothing about it leaks.
+        upload.fields["organisation"].queryset = permissions.visible_organisations(request.user)
         if not upload.is_valid():
             return error_response(validation_message(upload.errors), fields=upload.errors)
         organisation = upload.validated_data["organisation"]

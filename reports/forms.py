@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 
+from config.parsing import FormIntegerField
 from reports.models import Commitment
 from reports.services import EDITABLE_FIELDS
 
@@ -18,7 +19,7 @@ class ReportUploadForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label="组织", queryset=None, empty_label=None, error_messages={"invalid_choice": "请选择您管理的组织。"}
     )
-    year = forms.IntegerField(
+    year = FormIntegerField(
         label="计划年度（可选）",
         required=False,
         min_value=1949,

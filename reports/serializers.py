@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from rest_framework import serializers
 
+from config.parsing import ApiIntegerField
 from reports.documents import DocumentError, check_size
 from reports.models import Achievement, Commitment, Report
 from reports.services import EDITABLE_FIELDS
@@ -23,8 +24,13 @@ class ReportUploadSerializer(serializers.Serializer):
         help_text="组织 id",
         error_messages={"required": "请选择组织。", "does_not_exist": "组织不存在。"},
     )
-    year = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1949, max_value=2100, help_text="计划年度（覆盖自动识别的年度）"
+    year = ApiIntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1949,
+        max_value=2100,
+        label_zh="计划年度",
+        help_text="计划年度（覆盖自动识别的年度）",
     )
 
     def validate_file(self, upload):

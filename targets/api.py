@@ -25,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api_errors import ErrorSerializer
+from config.parsing import MAX_ID, BadInteger, parse_optional_int, parse_version
 from targets import plausibility, selectors, services
 from targets.health import HEALTH_LABELS, OVERDUE
 from targets.models import Department, Milestone, ProgressUpdate, Target, TargetEvent
@@ -88,12 +89,12 @@ def expected_version(request: Request, data: dict) -> int:
     header = request.headers.get("If-Match", "").strip()
     if header and header != "*":
         tag = header.split(",")[0].strip().removeprefix("W/").strip('"')
-        number = tag.rsplit("-", 1)[-1]
-        if number.isdigit():
-            return int(number)
-        raise ValidationError("If-Match 请求头格式无效，应为读取时的 ETag。")
+        try:
+            return parse_version(tag.rsplit("-", 1)[-1])
+        except BadInteger:
+            raise ValidationError("If-Match 请求头格式无效，应为读取时的 ETag。") from None
     if data.get("version") is not None:
-        return int(data["version"])
+        return parse_version(data["version"])
     raise MissingVersion()
 
 
@@ -588,8 +589,8 @@ class MilestoneAPI(GenericAPIView):
     )
     def delete(self, request: Request, pk: int) -> Response:
         milestone, target = selectors.milestone_visible_to(user=request.user, pk=pk)
-        version = request.query_params.get("version")
-        data = {"version": int(version)} if (version or "").isdigit() else {}
+        version = parse_optional_int(request.query_params.get("version"), label="版本号", maximum=MAX_ID)
+        data = {} if version is None else {"version": version}
         return _run_write(
             request,
             target,

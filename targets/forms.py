@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from config.parsing import FormIntegerField
 from targets.models import Department, Target
 
 EVIDENCE_ACCEPT = "image/*,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.wps,.et,.dps"
@@ -31,7 +32,7 @@ class MultipleFileField(forms.FileField):
 class VersionedForm(forms.Form):
     """Every form that changes a target carries the version its page showed."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = FormIntegerField(widget=forms.HiddenInput)
 
 
 class ProgressForm(VersionedForm):
@@ -47,7 +48,7 @@ class ProgressForm(VersionedForm):
     )
     note = forms.CharField(label="进展说明", required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     files = MultipleFileField(label="佐证材料")
-    corrects = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    corrects = FormIntegerField(required=False, widget=forms.HiddenInput)
     # Shown only after a figure looked implausible (targets.plausibility): ticking it stores the figure as typed.
     confirm = forms.BooleanField(label="我已核对，数值无误，仍然提交", required=False)
 
@@ -106,7 +107,7 @@ class LifecycleForm(forms.Form):
     ]
     action = forms.ChoiceField(choices=ACTIONS)
     note = forms.CharField(label="说明", required=False, max_length=500)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = FormIntegerField(widget=forms.HiddenInput)
 
 
 class ExtensionForm(VersionedForm):
@@ -147,7 +148,7 @@ class ReassignForm(forms.Form):
         label="责任单位", queryset=Department.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
     )
     note = forms.CharField(label="说明", required=False, max_length=500)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = FormIntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, target: Target, **kwargs):
         kwargs.setdefault(

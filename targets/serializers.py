@@ -7,6 +7,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.parsing import ApiIntegerField
 from targets.health import HEALTH_LABELS, progress_percent, target_health
 from targets.models import Department, Evidence, Milestone, ProgressUpdate, Target, TargetEvent
 from targets.selectors import MAX_ID
@@ -45,10 +46,14 @@ class ProgressCreateSerializer(serializers.Serializer):
     value = NumberField(required=False, allow_null=True, min_value=0)
     percent = NumberField(required=False, allow_null=True, min_value=0, max_value=1000)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    version = serializers.IntegerField(
-        required=False, help_text="页面或上次读取时的任务版本号（也可用 If-Match 请求头）；版本已变化时返回 409"
+    version = ApiIntegerField(
+        required=False,
+        label_zh="版本号",
+        help_text="页面或上次读取时的任务版本号（也可用 If-Match 请求头）；版本已变化时返回 409",
     )
-    corrects = serializers.IntegerField(required=False, allow_null=True, help_text="被更正的进展记录 id")
+    corrects = ApiIntegerField(
+        required=False, allow_null=True, min_value=1, label_zh="被更正的进展记录", help_text="被更正的进展记录 id"
+    )
     files = serializers.ListField(
         child=serializers.FileField(), required=False, default=list, help_text="佐证材料（multipart，可多个）"
     )
@@ -225,7 +230,7 @@ VERSION_HELP = "读取时的任务版本号（也可用 If-Match 请求头传入
 
 
 class VersionedInputSerializer(serializers.Serializer):
-    version = serializers.IntegerField(required=False, help_text=VERSION_HELP)
+    version = ApiIntegerField(required=False, label_zh="版本号", help_text=VERSION_HELP)
 
 
 class RequestExtensionSerializer(VersionedInputSerializer):
@@ -266,9 +271,11 @@ class CancelSerializer(VersionedInputSerializer):
 
 
 class ReassignSerializer(VersionedInputSerializer):
-    lead_department = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="牵头单位（部门 id）")
+    lead_department = ApiIntegerField(
+        min_value=1, max_value=MAX_ID, label_zh="牵头单位", help_text="牵头单位（部门 id）"
+    )
     co_departments = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, default=list
+        child=ApiIntegerField(min_value=1, max_value=MAX_ID, label_zh="责任单位"), required=False, default=list
     )
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 

@@ -18,6 +18,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from config.parsing import MAX_ID, BadInteger, parse_optional_int, parse_version
 from targets import permissions, plausibility, selectors, services
 from targets.display import (
     conversion_echo,
@@ -402,7 +403,7 @@ def milestone_done(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.milestone_mark_done(
             milestone=milestone,
             acting_user=request.user,
-            expected_version=int(version) if (version or "").isdigit() else None,
+            expected_version=parse_optional_int(version, label="版本号", maximum=MAX_ID),
         ),
     )
 
@@ -432,8 +433,9 @@ def milestone_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def milestone_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     milestone, target = selectors.milestone_visible_to(user=request.user, pk=pk)
     form = CancelForm(request.POST)
-    version = request.POST.get("version") or ""
-    if not version.isdigit():
+    try:
+        version = parse_version(request.POST.get("version") or "")
+    except BadInteger:
         messages.error(request, "请求无效，请刷新页面后重试。")
         return redirect("target-detail", pk=target.pk)
     note = form.data.get("note", "")
@@ -442,7 +444,7 @@ def milestone_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         target,
         "时间节点已取消（记录保留）。",
         lambda: services.milestone_cancel(
-            milestone=milestone, acting_user=request.user, expected_version=int(version), note=note
+            milestone=milestone, acting_user=request.user, expected_version=version, note=note
         ),
     )
 
@@ -571,15 +573,15 @@ def _render_detail(
         milestone.heading = milestone_heading(target, milestone)
         milestone.plan = milestone_plan(target, milestone)
     correcting = None
-    corrects = request.GET.get("corrects") if progress_form is None else None
-    if corrects and corrects.isdigit():
-        correcting = next((u for u in updates if u.pk == int(corrects)), None)
+    corrects = None if progress_form is not None else parse_optional_int(request.GET.get("corrects"), label="更正记录")
+    if corrects:
+        correcting = next((u for u in updates if u.pk == corrects), None)
     if progress_form is None:
         progress_form = ProgressForm(
             initial={"version": target.version, "corrects": correcting.pk if correcting else None}
         )
-    elif progress_form.data.get("corrects", "").isdigit():
-        correcting = next((u for u in updates if u.pk == int(progress_form.data["corrects"])), None)
+    elif corrected := getattr(progress_form, "cleaned_data", {}).get("corrects"):
+        correcting = next((u for u in updates if u.pk == corrected), None)
     report_url = None
     if target.commitment_id:
         try:

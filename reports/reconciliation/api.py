@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api_errors import ErrorSerializer
+from config.parsing import parse_id
 from reports.api import error_response, validation_message
 from reports.models import Reconciliation, Report
 from reports.reconciliation import export, selectors, services
@@ -26,7 +27,6 @@ from reports.reconciliation.serializers import (
 )
 from targets import permissions
 from targets.models import Organisation
-from targets.selectors import is_id
 
 ERRORS = {400: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -46,9 +46,7 @@ def _int_param(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name)
     if raw in (None, ""):
         return None
-    if not raw.isdigit() or not is_id(int(raw)):
-        raise ValueError(f"参数 {name} 必须是正整数。")
-    return int(raw)
+    return parse_id(raw, label=f"参数 {name}")
 
 
 def _filtered(request: Request):
@@ -185,7 +183,12 @@ class ReconciliationExportAPI(GenericAPIView):
         except ValueError as error:
             return error_response(str(error))
         organisation_id = _int_param(request, "organisation")
-        organisation = Organisation.objects.filter(pk=organisation_id).first() if organisation_id else None
+        organisation = None
+        if organisation_id:
+            # Another organisation's id answers like a missing one: its name must not reach the file name.
+            organisation = permissions.visible_organisations(request.user).filter(pk=organisation_id).first()
+            if organisation is None:
+                return error_response("找不到该组织。", status.HTTP_404_NOT_FOUND)
         return workbook_response(rows, organisation=organisation, year=_int_param(request, "year"))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from config.parsing import ApiIntegerField
 from reports.models import Reconciliation
 from reports.reconciliation import selectors
 
@@ -65,9 +66,11 @@ class ReconciliationSerializer(serializers.ModelSerializer):
 
 
 class ReconciliationRunSerializer(serializers.Serializer):
-    organisation = serializers.IntegerField(help_text="组织 ID")
-    year = serializers.IntegerField(min_value=1949, max_value=2100, help_text="核对年度")
-    report = serializers.IntegerField(required=False, help_text="复核报告 ID（缺省为回顾该年度的最新报告）")
+    organisation = ApiIntegerField(min_value=1, label_zh="组织 ID", help_text="组织 ID")
+    year = ApiIntegerField(min_value=1949, max_value=2100, label_zh="核对年度", help_text="核对年度")
+    report = ApiIntegerField(
+        required=False, min_value=1, label_zh="复核报告 ID", help_text="复核报告 ID（缺省为回顾该年度的最新报告）"
+    )
 
 
 class ReconciliationConfirmSerializer(serializers.Serializer):

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from config.parsing import BadInteger, parse_id, parse_int
 from reports.models import Reconciliation, Report
 from reports.reconciliation import chart, export, selectors, services
 from reports.reconciliation.api import workbook_response
@@ -63,10 +64,11 @@ def reconciliation_index(request: HttpRequest) -> HttpResponse:
 @require_POST
 def reconciliation_run(request: HttpRequest) -> HttpResponse:
     try:
-        organisation = _visible_organisation(request, int(request.POST.get("organisation", "0")))
-        year = int(request.POST.get("year", "0"))
-    except ValueError:
-        raise Http404("参数无效。") from None
+        organisation = _visible_organisation(request, parse_id(request.POST.get("organisation")))
+        year = parse_int(request.POST.get("year"), label="年度", minimum=1949, maximum=2100)
+    except BadInteger as error:
+        messages.error(request, error.message)
+        return redirect("reports:reconciliation-index")
     try:
         rows = services.reconciliation_run(organisation=organisation, year=year, acting_user=request.user)
     except PermissionDenied as error:

@@ -13,7 +13,6 @@ nothing and gets 409. Successful writes answer with the target and its new ETag.
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -25,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api_errors import ErrorSerializer
-from config.parsing import MAX_ID, BadInteger, parse_optional_int, parse_version
+from config.parsing import MAX_ID, BadInteger, FormIntegerField, parse_id, parse_optional_int, parse_version
 from targets import plausibility, selectors, services
 from targets.health import HEALTH_LABELS, OVERDUE
 from targets.models import Department, Milestone, ProgressUpdate, Target, TargetEvent
@@ -89,8 +88,11 @@ def expected_version(request: Request, data: dict) -> int:
     header = request.headers.get("If-Match", "").strip()
     if header and header != "*":
         tag = header.split(",")[0].strip().removeprefix("W/").strip('"')
+        prefix, _, number = tag.rpartition("-")  # "<target id>-<version>", or the version alone
         try:
-            return parse_version(tag.rsplit("-", 1)[-1])
+            if prefix:
+                parse_id(prefix)
+            return parse_version(number)
         except BadInteger:
             raise ValidationError("If-Match 请求头格式无效，应为读取时的 ETag。") from None
     if data.get("version") is not None:
@@ -120,9 +122,9 @@ def _first_message(errors) -> str:
 
 @extend_schema_field(OpenApiTypes.INT)
 class IntegerFilter(django_filters.NumberFilter):
-    """A whole number (an id, a year): 0.5 answers 400 instead of silently matching nothing."""
+    """A whole number (an id, a year) read by `config.parsing`: 0.5, ² or 1_000 answer 400."""
 
-    field_class = forms.IntegerField
+    field_class = FormIntegerField
 
 
 class TargetFilter(django_filters.FilterSet):

@@ -299,6 +299,7 @@ def _plan(user, kind: str, period: str, on: date, memberships, board: Board, pre
         "organisations": organisations,
         "stale_days": settings.TARGET_STALE_DAYS,
     }
+    organisation_ids = {m.organisation_id for m in memberships}
     return Planned(
         kind=kind,
         recipient_id=user.pk,
@@ -307,7 +308,8 @@ def _plan(user, kind: str, period: str, on: date, memberships, board: Board, pre
         subject=render_subject("digest", context),
         context=context,
         object_ref="digest",
-        organisation_id=memberships[0].organisation_id,
+        # The log shows a row to the supervisors of its organisation: a digest about several has none.
+        organisation_id=next(iter(organisation_ids)) if len(organisation_ids) == 1 else None,
     )
 
 

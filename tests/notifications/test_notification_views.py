@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from notifications.emails import unsubscribe_token
 from notifications.models import Notification, NotificationPreference
-from notifications.services import reminders_sweep
+from notifications.services import digests_sweep, reminders_sweep
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +81,42 @@ def test_log_page_filters_by_status(client, logged, sam):
     client.force_login(sam)
     assert "alice@example.org" not in client.get(reverse("notifications:log"), {"status": "sent"}).content.decode()
     assert "alice@example.org" in client.get(reverse("notifications:log"), {"status": "retrying"}).content.decode()
+
+
+def test_log_shows_only_notifications_about_the_readers_organisations(client, org, other_org, sam, olga, frozen):
+    """Organisation scope: a person in two towns gets reminders about both and digests about both; each town's
+    log shows only the reminders about itself, and neither shows the digest that covers both (superusers do)."""
+    from django.contrib.auth import get_user_model
+
+    from targets.models import Membership, Target
+
+    both = get_user_model().objects.create_user(username="both", email="both@example.org", password="pw-both")
+    departments = {}
+    for town in (org, other_org):
+        departments[town] = town.departments.create(name=f"{town.name}经发办")
+        Membership.objects.create(user=both, organisation=town, department=departments[town], role="staff")
+        target = Target.objects.create(
+            title=f"{town.name}秘密项目",
+            organisation=town,
+            lead_department=departments[town],
+            plan_year=2023,
+            kind="deliverable",
+            due_date=date(2023, 12, 31),
+        )
+        target.milestones.create(title="节点", due_date=date(2023, 10, 11))
+    with frozen(date(2023, 10, 9), 9, 30):
+        reminders_sweep(on=date(2023, 10, 11))
+        digests_sweep(on=date(2023, 10, 9))
+    rows = Notification.objects.filter(recipient=both)
+    assert {r.organisation_id for r in rows if r.kind == "due"} == {org.pk, other_org.pk}
+    assert [r.organisation_id for r in rows if r.kind == "weekly"] == [None]
+
+    superuser = get_user_model().objects.create_superuser(username="root", email="root@example.org", password="pw")
+    for reader, own, foreign in ((sam, org, other_org), (olga, other_org, org), (superuser, None, None)):
+        client.force_login(reader)
+        body = client.get(reverse("notifications:log")).content.decode()
+        if own is None:
+            assert body.count("both@example.org") == rows.count()
+            continue
+        assert f"{own.name}秘密项目" in body and f"{foreign.name}秘密项目" not in body
+        assert body.count("both@example.org") == 1  # the reminder about its own town; not the digest

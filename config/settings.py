@@ -264,6 +264,8 @@ NOTIFICATIONS_REDELIVER_AFTER = env.int("NOTIFICATIONS_REDELIVER_AFTER", default
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)
 NOTIFICATIONS_RETRY_MAX_SECONDS = env.int("NOTIFICATIONS_RETRY_MAX_SECONDS", default=60 * 60)
 NOTIFICATIONS_DELIVER_EVERY = env.float("NOTIFICATIONS_DELIVER_EVERY", default=60.0)
+# Unsubscribe links in emails stop working after this many days (a polite page says where to change settings).
+NOTIFICATIONS_LINK_MAX_AGE_DAYS = env.int("NOTIFICATIONS_LINK_MAX_AGE_DAYS", default=90)
 
 # Celery: Redis when REDIS_URL is set, otherwise a filesystem broker (no server).
 from celery.schedules import crontab  # noqa: E402

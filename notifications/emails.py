@@ -10,6 +10,7 @@ resend after a crash at the worst moment is recognisably the same message.
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -26,11 +27,12 @@ def unsubscribe_token(user_id: int, what: str) -> str:
 
 
 def read_unsubscribe_token(token: str) -> tuple[int, str]:
-    """(user id, what) of a token; raises signing.BadSignature when it was not made by us."""
-    data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-    if data.get("w") not in UNSUBSCRIBE_WHAT:
+    """(user id, what) of a token; raises signing.SignatureExpired when it is older than
+    NOTIFICATIONS_LINK_MAX_AGE_DAYS, signing.BadSignature when it was not made by us."""
+    data = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=timedelta(days=settings.NOTIFICATIONS_LINK_MAX_AGE_DAYS))
+    if not isinstance(data, dict) or data.get("w") not in UNSUBSCRIBE_WHAT or type(data.get("u")) is not int:
         raise signing.BadSignature("unknown unsubscribe kind")
-    return int(data["u"]), data["w"]
+    return data["u"], data["w"]
 
 
 def _absolute(path: str) -> str:

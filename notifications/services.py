@@ -26,6 +26,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -266,11 +267,14 @@ def preference_update(*, user, digest: str | None = None, reminders: bool | None
     return preference
 
 
-def unsubscribe(*, token: str, what: str | None = None) -> NotificationPreference:
-    """Apply a one-click unsubscribe; raises django.core.signing.BadSignature for a forged token."""
-    user_id, token_what = read_unsubscribe_token(token)
-    what = what or token_what
-    user = get_user_model().objects.get(pk=user_id)
+def unsubscribe(*, token: str) -> NotificationPreference:
+    """Apply a one-click unsubscribe: exactly what the link says (a digest link turns off digests only).
+
+    Raises django.core.signing.BadSignature for a forged or expired token, or one whose user is gone."""
+    user_id, what = read_unsubscribe_token(token)
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        raise signing.BadSignature("the link's user no longer exists")
     if what == "digest":
         return preference_update(user=user, digest=NotificationPreference.Digest.NONE)
     if what == "reminders":

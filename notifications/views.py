@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
@@ -36,20 +37,24 @@ def preferences(request: HttpRequest) -> HttpResponse:
 # A mail client's one-click POST (RFC 8058) carries no CSRF token: the signed token is the credential.
 @csrf_exempt
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """GET shows what the link turns off (a link scanner must not unsubscribe anyone); POST does it."""
+    """GET shows what the link turns off (a link scanner must not unsubscribe anyone); POST does exactly that,
+    whatever the form says. An expired, forged or orphaned link, or a deactivated account, gets a polite page."""
     try:
-        _user_id, what = read_unsubscribe_token(token)
+        user_id, what = read_unsubscribe_token(token)
+    except signing.SignatureExpired:
+        return render(request, "notifications/unsubscribe.html", {"expired": True}, status=400)
     except signing.BadSignature:
         return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
+    if not user.is_active:  # a deactivated account gets no mail at all (services._still_wanted): nothing to change
+        return render(request, "notifications/unsubscribe.html", {"inactive": True})
+    label = UNSUBSCRIBE_LABELS[what]
     if request.method == "POST":
-        choice = request.POST.get("what") or what
-        if choice not in UNSUBSCRIBE_LABELS:
-            choice = what
-        services.unsubscribe(token=token, what=choice)
-        return render(request, "notifications/unsubscribe.html", {"done": True, "label": UNSUBSCRIBE_LABELS[choice]})
-    return render(
-        request, "notifications/unsubscribe.html", {"token": token, "what": what, "label": UNSUBSCRIBE_LABELS[what]}
-    )
+        services.unsubscribe(token=token)
+        return render(request, "notifications/unsubscribe.html", {"done": True, "label": label})
+    return render(request, "notifications/unsubscribe.html", {"token": token, "what": what, "label": label})
 
 
 @login_required

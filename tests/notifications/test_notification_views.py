@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from notifications.emails import unsubscribe_token
 from notifications.models import Notification, NotificationPreference
@@ -38,11 +42,69 @@ def test_unsubscribe_link_asks_then_unsubscribes_without_login(client, alice):
     assert NotificationPreference.objects.get(user=alice).digest == "none"
 
 
-def test_unsubscribe_everything_from_a_reminder_link(client, alice):
-    url = reverse("notifications:unsubscribe", args=[unsubscribe_token(alice.pk, "reminders")])
-    client.post(url, {"what": "all"})
+EXPECTED = {"digest": ("none", True), "reminders": ("weekly", False), "all": ("none", False)}
+
+
+@pytest.mark.parametrize("link", ["digest", "reminders", "all"])
+@pytest.mark.parametrize("posted", [None, "digest", "reminders", "all", "everything"])
+def test_a_link_does_only_what_it_says(client, alice, link, posted):
+    """A digest link turns off digests, whatever the form posts (the page offers nothing more)."""
+    url = reverse("notifications:unsubscribe", args=[unsubscribe_token(alice.pk, link)])
+    assert 'name="what"' not in client.get(url).content.decode()
+    response = client.post(url, {} if posted is None else {"what": posted})
+    assert response.status_code == 200
     preference = NotificationPreference.objects.get(user=alice)
-    assert preference.digest == "none" and preference.reminders is False
+    assert (preference.digest, preference.reminders) == EXPECTED[link]
+
+
+def test_links_expire(client, alice, settings):
+    import time_machine
+
+    settings.NOTIFICATIONS_LINK_MAX_AGE_DAYS = 30
+    token = unsubscribe_token(alice.pk, "digest")
+    url = reverse("notifications:unsubscribe", args=[token])
+    with time_machine.travel(timezone.now() + timedelta(days=29)):
+        assert client.get(url).status_code == 200
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        for response in (client.get(url), client.post(url)):
+            assert response.status_code == 400 and "已过期" in response.content.decode()
+    assert not NotificationPreference.objects.filter(user=alice).exists()
+
+
+def test_links_of_deleted_and_deactivated_users_fail_politely(client, alice, bob):
+    gone = reverse("notifications:unsubscribe", args=[unsubscribe_token(bob.pk, "all")])
+    bob.delete()
+    for response in (client.get(gone), client.post(gone)):
+        assert response.status_code == 400 and "无效" in response.content.decode()
+    alice.is_active = False
+    alice.save()
+    idle = reverse("notifications:unsubscribe", args=[unsubscribe_token(alice.pk, "all")])
+    for response in (client.get(idle), client.post(idle)):
+        assert response.status_code == 200 and "已停用" in response.content.decode()
+    assert not NotificationPreference.objects.exists()
+
+
+@settings(max_examples=200, derandomize=True, database=None, deadline=None)
+@given(
+    payload=st.one_of(
+        st.text(max_size=40),
+        st.dictionaries(st.sampled_from(["u", "w", "x"]), st.one_of(st.integers(), st.text(max_size=5), st.none())),
+        st.lists(st.integers(), max_size=3),
+    ),
+    signed=st.booleans(),
+)
+def test_any_token_is_a_polite_page_never_a_crash(payload, signed):
+    """Forged, truncated or oddly shaped tokens (signed with our salt or not): 400 or the page, never a 500."""
+    from django.core import signing
+    from django.test import Client
+
+    token = signing.dumps(payload, salt="notifications.unsubscribe") if signed else str(payload)
+    url = f"/notifications/unsubscribe/{quote(token, safe='') or 'x'}/"
+    client = Client()
+    for response in (client.get(url), client.post(url)):
+        assert response.status_code in {200, 400, 404}
+        if response.status_code == 400:
+            assert "无效" in response.content.decode()
 
 
 def test_a_forged_token_is_refused(client, alice):

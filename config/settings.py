@@ -246,10 +246,17 @@ SPECTACULAR_SETTINGS = {
 # (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend writes files to EMAIL_FILE_PATH instead).
 if "EMAIL_URL" in env:
     vars().update(env.email_url("EMAIL_URL"))
+    if EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":  # noqa: F821 (set by the line above)
+        # Django's SMTP backend that tells "not accepted" from "outcome unknown" (notifications/smtp.py).
+        EMAIL_BACKEND = "notifications.smtp.EmailBackend"
 else:
     EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "var" / "mail"))
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# The reply to the end of a message's data: RFC 5321 §4.5.3.2.6 suggests 10 minutes (servers scan the message).
+NOTIFICATIONS_SMTP_FINAL_REPLY_TIMEOUT = env.float("NOTIFICATIONS_SMTP_FINAL_REPLY_TIMEOUT", default=10 * 60)
+# One send: connect, EHLO, MAIL, RCPT, DATA (EMAIL_TIMEOUT each at most), the final reply, QUIT, and some slack.
+NOTIFICATIONS_SEND_TIME_LIMIT = NOTIFICATIONS_SMTP_FINAL_REPLY_TIMEOUT + 6 * EMAIL_TIMEOUT + 60
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="督办 <duban@localhost>")
 
 # Reminders (working days; each organisation may override them in the admin) and delivery.
@@ -257,8 +264,12 @@ NOTIFICATIONS_REMIND_DAYS_BEFORE = env.int("NOTIFICATIONS_REMIND_DAYS_BEFORE", d
 NOTIFICATIONS_REMIND_ON_DAY = env.bool("NOTIFICATIONS_REMIND_ON_DAY", default=True)
 NOTIFICATIONS_OVERDUE_EVERY = env.int("NOTIFICATIONS_OVERDUE_EVERY", default=5)
 NOTIFICATIONS_ESCALATE_AFTER = env.int("NOTIFICATIONS_ESCALATE_AFTER", default=10)
-# A claim older than this is taken to be a dead worker's and the message is sent again (> task time limit).
-NOTIFICATIONS_CLAIM_TIMEOUT = env.int("NOTIFICATIONS_CLAIM_TIMEOUT", default=10 * 60)
+# A claim older than this is taken to be a dead worker's: its outcome is unknown, and the message is sent again
+# once (services.py). Longer than one send may take (NOTIFICATIONS_SEND_TIME_LIMIT), so a slow send is never
+# taken for a dead one.
+NOTIFICATIONS_CLAIM_TIMEOUT = env.int("NOTIFICATIONS_CLAIM_TIMEOUT", default=20 * 60)
+# After a "250", how long a sender keeps trying to record "sent" while the database is unreachable.
+NOTIFICATIONS_MARK_SENT_PATIENCE = env.float("NOTIFICATIONS_MARK_SENT_PATIENCE", default=120)
 # Pending rows older than this with nobody working on them are queued again by the delivery sweep.
 NOTIFICATIONS_REDELIVER_AFTER = env.int("NOTIFICATIONS_REDELIVER_AFTER", default=2 * 60)
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60)

@@ -78,6 +78,9 @@ class Notification(models.Model):
         RETRYING = "retrying", "发送失败，等待重试"
         SENT = "sent", "已发送"
         CANCELLED = "cancelled", "已取消"
+        # The whole message reached the mail server but its answer did not reach us (services.py): sent again
+        # once with the same Message-ID; after a second unknown outcome it stays here for a person to check.
+        UNKNOWN = "unknown", "结果未知"
 
     key = models.CharField("幂等键", max_length=200, unique=True)
     kind = models.CharField("类型", max_length=12, choices=Kind.choices)
@@ -107,6 +110,7 @@ class Notification(models.Model):
     next_attempt_at = models.DateTimeField("下次发送时间", db_index=True)
     claimed_at = models.DateTimeField("领取时间", null=True, blank=True)
     attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    unknown_outcomes = models.PositiveSmallIntegerField("结果未知次数", default=0)
     last_error = models.TextField("最近错误", blank=True)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
 

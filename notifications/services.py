@@ -10,27 +10,36 @@ Exactly once, step by step:
    retry, or a claim abandoned longer than `NOTIFICATIONS_CLAIM_TIMEOUT`) and
    sends only when it changed exactly one row: two workers holding the same id
    cannot both win;
-3. success marks the row sent; an SMTP failure puts it back as `retrying`
-   with exponential backoff, visible in the log, until it goes out.
-
-The one window left is a worker killed between the SMTP server's "250 OK" and
-the UPDATE that marks the row sent: that message is resent after the claim
-timeout, with the same Message-ID.
+3. success marks the row sent (if the database connection drops right after
+   the server's 250, the sender reconnects and keeps trying for
+   `NOTIFICATIONS_MARK_SENT_PATIENCE` seconds); a send the server refused, or
+   that failed before the whole message was out, goes back as `retrying` with
+   exponential backoff, visible in the log, until it goes out;
+4. a send whose outcome is unknown (the whole message went out, the server's
+   answer never came: `smtp.OutcomeUnknown`, or a claim abandoned by a worker
+   that died or lost the database before recording its result) is recorded as
+   `unknown`, not as a failure. SMTP leaves no way to ask the server, so it is
+   sent once more, with the same Message-ID (mail systems drop the copy), and a
+   second unknown outcome is left for a person to check: at most one message
+   more, and only where the protocol leaves no other choice.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from notifications import smtp
 from notifications.bulletins import bulletin_wanted, bulletins_due
 from notifications.digests import digests_due
 from notifications.emails import email_for, read_unsubscribe_token
@@ -47,6 +56,9 @@ REMINDER_KINDS = {
     Notification.Kind.ESCALATION,
 }
 DIGEST_KINDS = {Notification.Kind.WEEKLY, Notification.Kind.DAILY}
+# The first unknown outcome is sent once more; the second is left as `unknown` for a person to check.
+MAX_UNKNOWN_OUTCOMES = 2
+ABANDONED = "结果未知：发送进程在记录结果前中断（可能已送达）。"
 
 
 class DeliveryFailed(Exception):
@@ -161,8 +173,19 @@ def notification_claim(*, notification_id: int, now: datetime | None = None) -> 
     """Take the row for sending with one conditional UPDATE; the claim time when we won, else None."""
     now = now or timezone.now()
     abandoned = now - timedelta(seconds=settings.NOTIFICATIONS_CLAIM_TIMEOUT)
+    # A claim held past the timeout belongs to a sender that died (or lost the database) between its claim and
+    # recording the result: it may have sent the message. First record that outcome as unknown (one conditional
+    # UPDATE: of two workers, one does it), then claim it like any other row, if it may still be sent once more.
+    Notification.objects.filter(
+        pk=notification_id, status=Notification.Status.SENDING, claimed_at__lt=abandoned
+    ).update(
+        status=Notification.Status.UNKNOWN,
+        unknown_outcomes=F("unknown_outcomes") + 1,
+        next_attempt_at=now,
+        last_error=ABANDONED,
+    )
     claimable = Q(status__in=[Notification.Status.PENDING, Notification.Status.RETRYING], next_attempt_at__lte=now) | Q(
-        status=Notification.Status.SENDING, claimed_at__lt=abandoned
+        status=Notification.Status.UNKNOWN, unknown_outcomes__lt=MAX_UNKNOWN_OUTCOMES, next_attempt_at__lte=now
     )
     # One conditional UPDATE is atomic on SQLite and PostgreSQL alike: of two workers racing
     # for the same row, the second re-reads it after the first commits and matches nothing.
@@ -179,10 +202,12 @@ def retry_delay(attempts: int) -> float:
 
 
 def notification_deliver(*, notification_id: int) -> str:
-    """Claim, send and mark one notification. Returns "sent", "skipped" (someone else has it) or "cancelled".
+    """Claim, send and mark one notification. Returns "sent", "skipped" (someone else has it), "cancelled", or
+    "unknown" (a second unknown outcome: not sent again).
 
-    Raises DeliveryFailed when SMTP refused: the row is then `retrying`.
-    Never call inside a transaction: the claim must be committed before the send.
+    Raises DeliveryFailed when the send failed or its first outcome is unknown: the row is then `retrying` or
+    `unknown`, due again after the backoff. Never call inside a transaction: the claim must be committed before
+    the send.
     """
     claimed_at = notification_claim(notification_id=notification_id)
     if claimed_at is None:
@@ -192,21 +217,59 @@ def notification_deliver(*, notification_id: int) -> str:
     if not _still_wanted(notification):
         mine.update(status=Notification.Status.CANCELLED, last_error="收件人已退订或停用")
         return "cancelled"
+    delay = retry_delay(notification.attempts)
     try:
-        message = email_for(notification)
-        message.send(fail_silently=False)
-    except Exception as error:  # SMTP, DNS, socket, template: all retried, never dropped
-        delay = retry_delay(notification.attempts)
+        smtp.deliver(email_for(notification))
+    except smtp.OutcomeUnknown as error:
+        unknown = notification.unknown_outcomes + 1
+        text = f"结果未知（邮件已完整发出，未收到服务器答复）：{error}"[:1900]
+        logger.warning("notification %s: outcome unknown (%s): %s", notification_id, unknown, error)
+        if unknown < MAX_UNKNOWN_OUTCOMES:
+            _record(
+                mine,
+                status=Notification.Status.UNKNOWN,
+                unknown_outcomes=unknown,
+                next_attempt_at=timezone.now() + timedelta(seconds=delay),
+                last_error=f"{text}；将以同一 Message-ID 重发一次",
+            )
+            raise DeliveryFailed(notification_id, delay, text) from error
+        _record(
+            mine,
+            status=Notification.Status.UNKNOWN,
+            unknown_outcomes=unknown,
+            last_error=f"{text}；已重发过一次，不再重发，请与收件人核实",
+        )
+        return "unknown"
+    except Exception as error:  # refused, or failed before the whole message went out: retried, never dropped
         text = f"{type(error).__name__}: {error}"[:2000]
-        mine.update(
+        _record(
+            mine,
             status=Notification.Status.RETRYING,
             next_attempt_at=timezone.now() + timedelta(seconds=delay),
             last_error=text,
         )
         logger.warning("notification %s failed (attempt %s): %s", notification_id, notification.attempts, text)
         raise DeliveryFailed(notification_id, delay, text) from error
-    mine.update(status=Notification.Status.SENT, sent_at=timezone.now(), last_error="")
+    _record(mine, status=Notification.Status.SENT, sent_at=timezone.now(), last_error="")
     return "sent"
+
+
+def _record(queryset, **fields) -> int:
+    """The UPDATE that records a send's result, through a dropped database connection: reconnect and try again
+    for NOTIFICATIONS_MARK_SENT_PATIENCE seconds. Giving up leaves the claim to expire into `unknown`."""
+    deadline = time.monotonic() + settings.NOTIFICATIONS_MARK_SENT_PATIENCE
+    pause = 0.1
+    while True:
+        try:
+            return queryset.update(**fields)
+        except (OperationalError, InterfaceError) as error:
+            if connection.in_atomic_block or time.monotonic() + pause > deadline:
+                raise
+            logger.warning("recording a send's result: database unavailable (%s), retrying", error)
+            with contextlib.suppress(Exception):
+                connection.close()  # a broken connection is reopened by the next query
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
 
 
 def _still_wanted(notification: Notification) -> bool:
@@ -232,6 +295,11 @@ def notifications_waiting(*, now: datetime | None = None, limit: int = 1000) -> 
     return list(
         Notification.objects.filter(
             Q(status__in=[Notification.Status.PENDING, Notification.Status.RETRYING], next_attempt_at__lte=grace)
+            | Q(
+                status=Notification.Status.UNKNOWN,
+                unknown_outcomes__lt=MAX_UNKNOWN_OUTCOMES,
+                next_attempt_at__lte=grace,
+            )
             | Q(status=Notification.Status.SENDING, claimed_at__lt=abandoned)
         )
         .order_by("next_attempt_at", "id")

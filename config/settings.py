@@ -285,7 +285,13 @@ REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
 if REDIS_URL:
     # Longer than the longest retry countdown, so Redis does not hand a delayed retry to a second worker early.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": NOTIFICATIONS_RETRY_MAX_SECONDS + 15 * 60}
+    # max_retries 0: a publish with Redis down fails at once (kombu would otherwise reconnect for ~6 s per message;
+    # the rows are recorded and the redelivery sweep queues them later). The worker's own connection keeps
+    # retrying (broker_connection_retry), so workers come back with Redis.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": NOTIFICATIONS_RETRY_MAX_SECONDS + 15 * 60,
+        "max_retries": 0,
+    }
 else:
     _broker_dir = Path(env.str("CELERY_BROKER_FOLDER", default=str(BASE_DIR / "var" / "celery-broker")))
     CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -213,8 +213,16 @@ def notification_deliver(*, notification_id: int) -> str:
     if claimed_at is None:
         return "skipped"
     mine = Notification.objects.filter(pk=notification_id, status=Notification.Status.SENDING, claimed_at=claimed_at)
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    if not _still_wanted(notification):
+    try:
+        notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+        wanted = _still_wanted(notification)
+    except (OperationalError, InterfaceError) as error:
+        # The database went away before anything was sent: give the row back (after reconnecting) rather than
+        # leave a claim that would expire into "unknown".
+        text = f"数据库暂时不可用，未发送：{error}"[:2000]
+        _record(mine, status=Notification.Status.RETRYING, next_attempt_at=timezone.now(), last_error=text)
+        raise DeliveryFailed(notification_id, retry_delay(1), text) from error
+    if not wanted:
         mine.update(status=Notification.Status.CANCELLED, last_error="收件人已退订或停用")
         return "cancelled"
     delay = retry_delay(notification.attempts)

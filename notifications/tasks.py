@@ -11,6 +11,7 @@ import logging
 from datetime import date
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from config.celery import app
@@ -80,6 +81,10 @@ def send_notification(self, notification_id: int) -> str:
     """Send one notification; on an SMTP failure retry with the row's exponential backoff, forever."""
     try:
         return services.notification_deliver(notification_id=notification_id)
+    except (OperationalError, InterfaceError) as error:
+        # The database went away at the claim: nothing was sent. Try again shortly (the row is pending, or its
+        # claim expires and it is sent once more).
+        raise self.retry(countdown=services.retry_delay(1), exc=error) from error
     except services.DeliveryFailed as failure:
         # +1 s so the retry never arrives before the row's next_attempt_at and finds nothing to claim.
         raise self.retry(countdown=failure.retry_in + 1, exc=failure) from failure

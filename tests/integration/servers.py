@@ -357,3 +357,48 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# --- a private Redis ---------------------------------------------------------------------------
+
+REDIS_PORTS = range(6390, 6400)
+
+
+class PrivateRedis:
+    """`redis-server` on a loopback port of its own, no persistence: it can be killed and started again on the
+    same port (Redis going away and coming back) without touching the shared Redis other tests use."""
+
+    def __init__(self, logs: Path) -> None:
+        self.binary = shutil.which("redis-server")
+        self.logs = logs
+        self.port = free_port(REDIS_PORTS)
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> PrivateRedis:
+        command = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        log = open(self.logs / f"redis-{self.port}.log", "a")  # noqa: SIM115 (closed with the process)
+        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.process.log = log
+        deadline = time.monotonic() + 10
+        while not _answers(self.port):
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise RuntimeError(f"redis-server did not start on {self.port}")
+            time.sleep(0.05)
+        return self
+
+    def kill(self) -> None:
+        if self.process is not None:
+            _stop_group(self.process, signal.SIGKILL)
+            self.process.log.close()
+            self.process = None
+
+
+def _answers(port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2) as probe:
+        probe.sendall(b"PING\r\n")
+        return probe.recv(16).startswith(b"+PONG")
+    return False

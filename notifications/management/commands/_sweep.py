@@ -37,9 +37,10 @@ class SweepCommand(BaseCommand):
             self.stdout.write(
                 f"{on:%Y-%m-%d}：新记录 {len(result.created_ids)} 封{self.what}，已交给 worker {queued} 封，"
                 f"已记录过 {result.skipped} 封"
+                + ("（消息队列不可用，其余由重新投递任务稍后发送）" if queued < len(result.created_ids) else "")
             )
             return
-        counts = {"sent": 0, "skipped": 0, "cancelled": 0, "failed": 0}
+        counts = {"sent": 0, "skipped": 0, "cancelled": 0, "failed": 0, "unknown": 0}
         for notification_id in result.created_ids:
             try:
                 counts[services.notification_deliver(notification_id=notification_id)] += 1
@@ -48,5 +49,6 @@ class SweepCommand(BaseCommand):
                 self.stderr.write(f"发送失败，稍后重试：{failure}")
         self.stdout.write(
             f"{on:%Y-%m-%d}：新记录 {len(result.created_ids)} 封{self.what}，发送 {counts['sent']} 封，"
-            f"失败待重试 {counts['failed']} 封，取消 {counts['cancelled']} 封，已记录过 {result.skipped} 封"
+            f"失败待重试 {counts['failed']} 封，结果未知 {counts['unknown']} 封，取消 {counts['cancelled']} 封，"
+            f"已记录过 {result.skipped} 封"
         )

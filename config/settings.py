@@ -75,8 +75,10 @@ MIDDLEWARE = [
 ]
 
 if PRODUCTION:
-    # WhiteNoise serves the collected static files; in development runserver does.
+    # WhiteNoise serves the collected static files; in development runserver does. Without `collectstatic` it
+    # serves them from the static directories (config/storage.py), so no page depends on that step.
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    WHITENOISE_USE_FINDERS = True
 
 ROOT_URLCONF = "config.urls"
 
@@ -131,7 +133,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "config.storage.StaticFilesStorage"
         if PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },

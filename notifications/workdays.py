@@ -121,16 +121,33 @@ def working_days_between(a: date, b: date) -> int:
     return _working_days_between(a, b)
 
 
+# People enter dates within targets/limits.py, but a stored date is not re-checked and a count may be asked
+# across any range: no call walks day by day further than this. Beyond it the count is by weekdays alone (Monday
+# to Friday, arithmetic), which is all any calendar knows that far out anyway.
+MAX_WALK_DAYS = 366 * 3
+
+
 # Memoised: health and digests ask the same few (deadline, today) pairs for thousands of targets.
 @lru_cache(maxsize=65536)
 def _add_working_days(d: date, n: int) -> date:
     step = 1 if n >= 0 else -1
     remaining = abs(n)
     current = d
-    while remaining:
-        current += timedelta(days=step)
-        if is_working_day(current):
-            remaining -= 1
+    walked = 0
+    try:
+        while remaining and walked < MAX_WALK_DAYS:
+            current += timedelta(days=step)
+            walked += 1
+            if is_working_day(current):
+                remaining -= 1
+        weeks, remaining = divmod(remaining, 5)
+        current += timedelta(days=7 * weeks * step)
+        while remaining:
+            current += timedelta(days=step)
+            if current.weekday() < 5:
+                remaining -= 1
+    except OverflowError:  # past year 9999 (or before year 1): the calendar's end
+        return date.max if step > 0 else date.min
     return current
 
 
@@ -138,6 +155,9 @@ def _add_working_days(d: date, n: int) -> date:
 def _working_days_between(a: date, b: date) -> int:
     if b < a:
         return -_working_days_between(b, a)
+    if (b - a).days > MAX_WALK_DAYS:
+        middle = a + timedelta(days=MAX_WALK_DAYS)
+        return _working_days_between(a, middle) + _weekdays_between(middle, b)
     count = 0
     current = a
     while current < b:
@@ -145,6 +165,13 @@ def _working_days_between(a: date, b: date) -> int:
         if is_working_day(current):
             count += 1
     return count
+
+
+def _weekdays_between(a: date, b: date) -> int:
+    """Monday-to-Friday days in (a, b], a <= b, without walking."""
+    weeks, rest = divmod((b - a).days, 7)
+    first = (a.weekday() + 1) % 7  # weekday of a + 1 day
+    return weeks * 5 + sum(1 for i in range(rest) if (first + i) % 7 < 5)
 
 
 def previous_working_day(d: date) -> date:

@@ -26,7 +26,7 @@ from reports import extraction
 from reports.documents import DocumentError, read_document
 from reports.extraction import sections as extraction_sections
 from reports.models import Achievement, Commitment, Report
-from targets import permissions
+from targets import limits, permissions
 from targets.models import Department, Organisation, Target
 
 logger = logging.getLogger(__name__)
@@ -267,6 +267,12 @@ def commitment_update(*, commitment: Commitment, acting_user, **fields: Any) -> 
         setattr(locked, name, value)
     if locked.value is not None and locked.value_max is not None and locked.value_max < locked.value:
         raise CommitmentReviewError("上限不能小于数值。", code="bad_range")
+    try:  # the bounds every target figure and plan year has (targets/limits.py), before it becomes one
+        for name, label in (("value", "数值"), ("value_max", "上限"), ("stretch_value", "力争值")):
+            limits.check_figure(getattr(locked, name), label=label)
+        limits.check_plan_year(locked.plan_year)
+    except limits.OutOfBounds as error:
+        raise CommitmentReviewError(error.message, code="out_of_bounds") from None
     try:
         locked.full_clean(exclude=["report", "reviewed_by"])
     except ValidationError as error:

@@ -9,6 +9,7 @@ cancelled from its page.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -17,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from targets import services
+from targets import limits, services
 from targets.models import (
     Department,
     Evidence,
@@ -132,8 +133,29 @@ class ProgressUpdateInline(admin.TabularInline):
         return False
 
 
+class TargetAdminForm(forms.ModelForm):
+    """A target added in the admin gets the bounds every service applies (a change goes through target_edit)."""
+
+    class Meta:
+        model = Target
+        fields = "__all__"  # noqa: DJ007 (the admin's own field list decides what is shown)
+
+    def clean(self):
+        data = super().clean()
+        try:
+            limits.check_plan_year(data.get("plan_year"))
+            if data.get("plan_year") and data.get("due_date"):
+                limits.check_target_date(data["due_date"], plan_year=data["plan_year"], label="完成时限")
+            for name in ("target_value", "target_value_max", "baseline_value", "stretch_value"):
+                limits.check_figure(data.get(name), label=str(self.fields[name].label))
+        except limits.OutOfBounds as error:
+            raise forms.ValidationError(error.message) from None
+        return data
+
+
 @admin.register(Target)
 class TargetAdmin(admin.ModelAdmin):
+    form = TargetAdminForm
     list_display = ["title", "organisation", "lead_department", "plan_year", "due_date", "lifecycle", "version"]
     list_filter = ["lifecycle", "kind", "plan_year", "organisation", "relation"]
     search_fields = ["title", "metric", "commitment__quote", "lead_department__name"]

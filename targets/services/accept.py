@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from reports.models import Commitment
-from targets import permissions
+from targets import limits, permissions
 from targets.models import Department, Milestone, Target, TargetEvent
 from targets.services.common import record_event, snapshot
 from targets.services.errors import TargetServiceError
@@ -44,6 +44,11 @@ def target_create_from_commitment(
     if not locked.exists():
         raise TargetServiceError("该承诺事项不是待审核状态，不能重复采纳。", code="not_proposed")
     plan_year = commitment.plan_year or report.plan_year or now.year
+    limits.check_plan_year(plan_year, today=timezone.localdate(now))
+    limits.check_target_date(due_date, plan_year=plan_year, label="完成时限")
+    limits.check_figure(commitment.value, label="目标值")
+    limits.check_figure(commitment.value_max, label="目标上限")
+    limits.check_figure(commitment.stretch_value, label="力争值")
     if lead_department is None:
         lead_department = suggest_lead_department(
             organisation=organisation, text=f"{commitment.metric} {commitment.quote}"

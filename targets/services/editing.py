@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from targets import permissions
+from targets import limits, permissions
 from targets.models import Department, Target, TargetEvent
 from targets.services.common import bump_version, note_suffix, plain, record_event, require, snapshot
 from targets.services.errors import TargetServiceError
@@ -46,6 +46,7 @@ def target_edit(
             raise TargetServiceError("牵头单位和责任单位必须属于本组织。", code="foreign_department")
     old_co = sorted(d.name for d in target.co_departments.all())
     changes = {k: v for k, v in changes.items() if getattr(target, k) != v}
+    _check_bounds(target, changes, today=timezone.localdate(now))
     co_changed = new_co is not None and sorted(d.name for d in new_co) != old_co
     if not changes and not co_changed:
         return target
@@ -105,6 +106,21 @@ def target_reassign(
         at=now,
     )
     return target
+
+
+FIGURE_FIELDS = ("target_value", "target_value_max", "baseline_value", "stretch_value")
+
+
+def _check_bounds(target: Target, changes: dict, *, today) -> None:
+    """The figures and dates a change sets, within targets/limits.py (the due date against the new plan year)."""
+    if "plan_year" in changes:
+        limits.check_plan_year(changes["plan_year"], today=today)
+    plan_year = changes.get("plan_year", target.plan_year)
+    if "plan_year" in changes or "due_date" in changes:
+        limits.check_target_date(changes.get("due_date", target.due_date), plan_year=plan_year, label="完成时限")
+    for name in FIGURE_FIELDS:
+        if name in changes:
+            limits.check_figure(changes[name], label=_field_label(name))
 
 
 def _field_label(name: str) -> str:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from django.db import transaction
 from django.utils import timezone
 
-from targets import permissions
+from targets import limits, permissions
 from targets.models import Target, TargetEvent
 from targets.services.common import (
     CLOSED,
@@ -87,6 +87,7 @@ def target_request_extension(
         raise TargetServiceError("申请延期须说明理由。", code="no_reason")
     if new_due_date is not None and new_due_date <= target.due_date:
         raise TargetServiceError("申请的完成时限必须晚于原时限。", code="not_later")
+    limits.check_target_date(new_due_date, plan_year=target.plan_year, label="申请的完成时限")
     label = "申请延期" + (f"至 {new_due_date:%Y-%m-%d}" if new_due_date else "")
     return _change_lifecycle(
         target,
@@ -119,6 +120,7 @@ def target_extend(
         raise TargetServiceError("该任务已销号或已取消。", code="closed")
     if new_due_date <= target.due_date:
         raise TargetServiceError("延期后的完成时限必须晚于原时限。", code="not_later")
+    limits.check_target_date(new_due_date, plan_year=target.plan_year, label="延期后的完成时限")
     before = snapshot(target)
     lifecycle = target.lifecycle
     if lifecycle == Target.Lifecycle.EXTENSION_REQUESTED:

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from django.db import transaction
 from django.utils import timezone
 
-from targets import permissions
+from targets import limits, permissions
 from targets.models import Milestone, Target, TargetEvent
 from targets.services.common import CLOSED, bump_version, note_suffix, plain, record_event, require, snapshot
 from targets.services.errors import TargetServiceError
@@ -32,7 +32,9 @@ def milestone_create(
     require(acting_user, permissions.EDIT_MILESTONES, target)
     if target.lifecycle in CLOSED:
         raise TargetServiceError("该任务已销号或已取消。", code="closed")
-    _check_milestone(title, expected_percent)
+    _check_milestone(
+        target, title=title, due_date=due_date, expected_percent=expected_percent, expected_value=expected_value
+    )
     before = snapshot(target)
     bump_version(target, expected_version, now)
     milestone = Milestone.objects.create(
@@ -72,7 +74,11 @@ def milestone_update(
     changes = {k: v for k, v in changes.items() if getattr(milestone, k) != v}
     if not changes:
         return milestone
-    _check_milestone(changes.get("title", milestone.title), changes.get("expected_percent", milestone.expected_percent))
+    _check_milestone(
+        target,
+        **{name: changes.get(name, getattr(milestone, name)) for name in MILESTONE_FIELDS},
+        today=timezone.localdate(now),
+    )
     old = _milestone_values(milestone)
     before = snapshot(target)
     bump_version(target, expected_version, now)
@@ -120,11 +126,24 @@ def milestone_cancel(
     return milestone
 
 
-def _check_milestone(title: str, expected_percent: float | None) -> None:
+def _check_milestone(
+    target: Target,
+    *,
+    title: str,
+    due_date: date,
+    expected_percent: float | None,
+    expected_value: float | None,
+    done_on: date | None = None,
+    today: date | None = None,
+) -> None:
     if not (title or "").strip():
         raise TargetServiceError("请填写节点内容。", code="no_title")
     if expected_percent is not None and not 0 <= expected_percent <= 100:
         raise TargetServiceError("计划进度应在 0 到 100 之间。", code="percent_range")
+    limits.check_percent(expected_percent, label="计划进度", maximum=100)
+    limits.check_figure(expected_value, label="计划累计值")
+    limits.check_target_date(due_date, plan_year=target.plan_year, label="节点时间")
+    limits.check_past_date(done_on, plan_year=target.plan_year, label="完成日期", today=today)
 
 
 def _milestone_values(milestone: Milestone) -> dict:

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from targets import permissions
+from targets import limits, permissions
 from targets.health import health_basis
 from targets.models import Milestone, ProgressUpdate, Target, TargetEvent
 from targets.services.common import CLOSED, attach_files, bump_version, checked_files, record_event, require, snapshot
@@ -44,8 +44,8 @@ def progress_record(
     note = (note or "").strip()
     if value is None and percent is None and not note and not files:
         raise TargetServiceError("请填写完成值、完成比例或进展说明中的至少一项。", code="empty")
-    if percent is not None and not 0 <= percent <= 1000:
-        raise TargetServiceError("完成比例应在 0 到 1000 之间。", code="percent_range")
+    limits.check_figure(value, label="累计完成值")
+    limits.check_percent(percent, label="完成比例")
     if corrects is not None and corrects.target_id != target.pk:
         raise TargetServiceError("只能更正本任务的进展记录。", code="foreign_update")
 
@@ -124,6 +124,7 @@ def milestone_mark_done(
         raise TargetServiceError("该时间节点已取消。", code="milestone_cancelled")
     if milestone.done_on is not None:
         raise TargetServiceError("该时间节点已完成。", code="already_done")
+    limits.check_past_date(done_on, plan_year=target.plan_year, label="完成日期", today=timezone.localdate(now))
     before = snapshot(target)
     fields = {}
     if target.lifecycle == Target.Lifecycle.NOT_STARTED:

@@ -97,6 +97,9 @@ def test_pages_api_and_admin_escape_every_user_text(world):
                 response = client.get(url, query)
                 if response.status_code in (403, 404):
                     continue
+                if query and response.status_code == 400:  # a payload where a whole number belongs: the 400 page
+                    assert_escaped(_html(response), payloads, f"{persona} GET {url} (400)")
+                    continue
                 assert response.status_code == 200, f"{persona} GET {url}: {response.status_code}"
                 allowed += 1
                 seen |= assert_escaped(_html(response), payloads, f"{persona} GET {url}")

@@ -44,6 +44,8 @@ def progress_record(
     note = (note or "").strip()
     if value is None and percent is None and not note and not files:
         raise TargetServiceError("请填写完成值、完成比例或进展说明中的至少一项。", code="empty")
+    if percent is not None and not 0 <= percent <= 1000:
+        raise TargetServiceError("完成比例应在 0 到 1000 之间。", code="percent_range")
     limits.check_figure(value, label="累计完成值")
     limits.check_percent(percent, label="完成比例")
     if corrects is not None and corrects.target_id != target.pk:

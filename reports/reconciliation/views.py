@@ -150,9 +150,7 @@ def reconciliation_confirm_department(request: HttpRequest, organisation: int, y
     """确认本单位全部建议: every pending row of one lead department, each recorded on its target's history."""
     org = _visible_organisation(request, organisation)
     raw = request.POST.get("department", "")
-    if raw not in ("", "none") and not raw.isdigit():
-        raise Http404("参数无效。")
-    department_id = int(raw) if raw.isdigit() else None
+    department_id = None if raw in ("", "none") else parse_id(raw, label="部门")  # BadInteger: 400
     try:
         count = services.reconciliation_confirm_department(
             organisation=org, year=year, department_id=department_id, acting_user=request.user

@@ -73,14 +73,8 @@ _NAME_VERB = re.compile(r"^(?:新建成|建成|新建|创建|完成|实施|打�
 _NAME_MEASURE = re.compile(r"(?<=.{2})(?:个数|数量|里程|长度)$")
 _GROWTH_SUFFIX = re.compile(r"(?:增速|增幅|增长率|增长|涨幅)$")
 
-UNIT_FAMILIES = {
-    "money": {"元", "美元", "欧元"},
-    "percent": {"%", "个百分点", "百分点"},
-    "area": {"平方米", "平方公里", "亩", "公顷"},
-    "count": {"个", "项", "家", "座", "所", "处", "件", "条", "栋", "幢", "台", "套", "户", "批"},
-}
-
-_LOOSE_COUNTERS = {"个", "项", "家", "处"}
+# Percent and percentage points compare as rates; counters that count the same things come from the vocabulary.
+_PERCENT_UNITS = frozenset({"%", "个百分点", "百分点"})
 
 # Words at the edges of a deliverable's name that are not the name (完成…改造, 建设…工程); inside a name they stay
 # (G03-10地块配套初中 keeps 配套).
@@ -270,22 +264,13 @@ def context_overlap(target_quote: str, target_metric: str, achievement: Any) -> 
     return len(mine & theirs)
 
 
-def unit_family(unit: str | None) -> str | None:
-    if not unit:
-        return None
-    for family, units in UNIT_FAMILIES.items():
-        if unit in units:
-            return family
-    return unit
-
-
 def unit_factor(target_unit: str | None, achieved_unit: str | None, vocabulary: Vocabulary | None = None) -> float:
     """1 for the same unit, 0.8 within a family of counted things (the vocabulary's), 0 when incompatible."""
     if not target_unit or not achieved_unit:
         return 0.5
     if target_unit == achieved_unit:
         return 1.0
-    if {target_unit, achieved_unit} <= UNIT_FAMILIES["percent"]:
+    if {target_unit, achieved_unit} <= _PERCENT_UNITS:
         return 0.8
     if (vocabulary or DEFAULT_VOCABULARY).same_family(target_unit, achieved_unit):
         return 0.8

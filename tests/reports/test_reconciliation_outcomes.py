@@ -216,3 +216,8 @@ def test_growth_from_levels_but_never_for_a_comparable_rate():
     assert "13.24亿 ÷ 12亿" in computed.details["reason"]
     (refused,) = engine.reconcile([comparable], [level], previous=[before], year=2023)
     assert refused.verdict == "no_evidence" and "可比" in refused.details["reason"]
+
+
+def test_counts_and_lengths_are_never_compared():
+    (proposal,) = engine.reconcile([figure("城区道路改造数", 20, "条")], [ach("城区道路改造数", 15, "公里")], year=2023)
+    assert proposal.verdict == "no_evidence"

@@ -92,5 +92,6 @@ def test_the_page_offers_one_button_per_department_and_confirms_through_it(clien
 def test_a_bad_department_value_is_refused(client, org, sam, checked):
     client.force_login(sam)
     post = reverse("reports:reconciliation-confirm-department", kwargs={"organisation": org.pk, "year": 2017})
-    assert client.post(post, {"department": "x1"}).status_code == 404
+    for bad in ("x1", "²", "-3", "9" * 30):
+        assert client.post(post, {"department": bad}).status_code == 400, bad
     assert not Reconciliation.objects.filter(confirmed_at__isnull=False).exists()

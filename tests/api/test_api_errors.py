@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import path
 from rest_framework.test import APIClient
+from rest_framework.views import APIView
+
+from config import urls as site_urls
+from config.parsing import parse_id
 
 HUGE = str(10**30)  # larger than any bigint id: the database driver refuses to send it
 
@@ -87,3 +92,47 @@ def test_a_boolean_is_not_a_figure(alice, target):
     )
     assert response.status_code == 400 and response.json()["error"] == "请填写合法的数字。"
     assert not target.updates.exists()
+
+
+# --- unexpected exceptions: the API's shape, a 500, never Django's HTML page ------------------------------
+
+
+class Broken(APIView):
+    """A view with a bug (test-only URLconf below): what any API view's unexpected exception looks like."""
+
+    def get(self, request):
+        raise RuntimeError("a bug")
+
+
+def broken_plain_view(request):
+    raise ZeroDivisionError("a bug outside DRF")
+
+
+# The site's URLconf and error handlers, plus the broken views.
+urlpatterns = [
+    path("api/broken/", Broken.as_view()),
+    path("api/plain-broken/", broken_plain_view),
+    path("api/bad-number/", lambda request: parse_id(request.GET.get("id"))),
+    path("page/bad-number/", lambda request: parse_id(request.GET.get("id"))),
+    *site_urls.urlpatterns,
+]
+handler404, handler500 = site_urls.handler404, site_urls.handler500
+
+
+@pytest.mark.urls(__name__)
+@pytest.mark.parametrize("url", ["/api/broken/", "/api/plain-broken/"])
+def test_an_unexpected_exception_is_a_json_500(settings, alice, url):
+    settings.DEBUG = False
+    api = client(alice)
+    api.raise_request_exception = False
+    response = api.get(url)
+    assert response.status_code == 500 and response["Content-Type"].startswith("application/json")
+    assert set(response.json()) == {"error"} and "服务器内部错误" in response.json()["error"]
+
+
+@pytest.mark.urls(__name__)
+def test_a_bad_whole_number_raised_anywhere_is_a_400_in_chinese(db, client):
+    response = client.get("/api/bad-number/?id=²")
+    assert response.status_code == 400 and "编号" in response.json()["error"]
+    page = client.get("/page/bad-number/?id=①")
+    assert page.status_code == 400 and page["Content-Type"].startswith("text/html") and "编号" in page.content.decode()

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from reports.extraction.numbers import find_quantities
-from targets import permissions, services
+from targets import limits, permissions, services
 from targets.documents.ledger_dates import parse_due, parse_milestones
 from targets.documents.ledger_read import FIELD_LABELS, REQUIRED, LedgerTable
 from targets.models import Department, Milestone, Organisation, ProgressUpdate, Target, TargetEvent
@@ -173,6 +173,11 @@ def _plan_row(number: int, cells: dict, plan_year: int) -> tuple[PlannedTarget |
     current, _u, _c, current_reason = _figure(cells.get("current_value"), label="当前值")
     if current_reason:
         reasons.append(current_reason)
+    for label, figure in (("目标值", value), ("当前值", current)):  # a numeric cell too: targets/limits.py
+        try:
+            limits.check_figure(figure, label=label)
+        except limits.OutOfBounds as error:
+            reasons.append(error.message)
     if reasons:
         return None, reasons
     co = [name for name in UNIT_SPLIT.split(_text(cells.get("co"))) if name and name != lead]

@@ -294,3 +294,27 @@ def test_admin_edits_and_additions_are_bounded(world, changes, org, dept_econ):
               "version": 1, **{k: v for k, v in changes.items()}}  # fmt: skip
     form = TargetAdminForm(data=fields)
     assert not form.is_valid() and CJK.search(str(form.errors))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("figure", [1e308, -1e16, 1e-12])
+def test_a_ledger_import_refuses_numeric_cells_out_of_bounds(org, tmp_path, figure):
+    """The ledger import (an Excel number, not text) gets the same bounds: the row is named, nothing saved."""
+    import io
+
+    from django.core.management import call_command
+    from openpyxl import Workbook
+
+    from targets.models import Target
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["序号", "工作任务", "牵头单位", "完成时限", "目标值"])
+    sheet.append([1, "新建道路", "建设办", f"{timezone.localdate().year}-12-31", figure])
+    path = tmp_path / "台账.xlsx"
+    book.save(path)
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as exited:
+        call_command("import_ledger", str(path), "--org", org.name, stdout=io.StringIO(), stderr=err)
+    assert exited.value.code == 2 and "第 2 行" in err.getvalue() and "目标值" in err.getvalue()
+    assert not Target.objects.exists()

@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api_errors import ErrorSerializer
+from config.parsing import BadInteger, parse_int
 from targets import permissions, selectors
 from targets.documents.bulletin import bulletin_document
 from targets.documents.ledger_import import LedgerMappingError, LedgerRowsError, ledger_check, ledger_import
@@ -157,10 +158,11 @@ def _mapping(given: dict | None, headers: list[str]) -> dict[int, str]:
         return guess_mapping(headers)
     mapping = {}
     for key, name in given.items():
-        text = str(key).strip()
-        if not (text.isascii() and text.isdigit() and len(text) < 6):
-            raise LedgerMappingError(f"列号「{key}」无效：应为从 0 开始的整数。")
-        mapping[int(text)] = name
+        try:
+            column = parse_int(str(key), maximum=99_999)
+        except BadInteger:
+            raise LedgerMappingError(f"列号「{key}」无效：应为从 0 开始的整数。") from None
+        mapping[column] = name
     return mapping
 
 

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from config.parsing import BadInteger, parse_id, parse_int
 from targets import permissions, selectors
 from targets.documents import uploads
 from targets.documents.bulletin import bulletin_document
@@ -50,7 +51,7 @@ def bulletin_download(request: HttpRequest) -> HttpResponse:
     """?organisation=ID&period=2026-11 (or 2026-Q3): the bulletin as .docx, for the organisation's supervisors."""
     supervised = permissions.organisations_with_role(request.user, permissions.ADMIN, permissions.SUPERVISOR)
     raw = request.GET.get("organisation", "")
-    organisation = supervised.filter(pk=int(raw)).first() if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
+    organisation = supervised.filter(pk=parse_id(raw, label="组织 id")).first()  # not a whole number: 400
     if organisation is None:
         raise Http404("找不到该组织，或您不是该组织的督查人员。")
     try:
@@ -171,10 +172,10 @@ def _preview(request: HttpRequest, token: str, *, confirm: bool) -> HttpResponse
 
 
 def _int(value, default: int, low: int, high: int) -> int:
-    text = (value or "").strip()
-    if text.isascii() and text.isdigit() and len(text) < 10 and low <= int(text) <= high:
-        return int(text)
-    return default
+    try:
+        return parse_int(value, minimum=low, maximum=high)
+    except BadInteger:
+        return default
 
 
 # --- 督办通知单 ------------------------------------------------------------------------------

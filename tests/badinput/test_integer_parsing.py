@@ -174,6 +174,7 @@ def test_api_answers_400_in_chinese(world, who, method, url, how, value):
 
 PAGE_CASES = [
     ("alice", "get", "/targets/{target}/?corrects={v}", None),
+    ("sam", "get", "/targets/bulletin.docx?period=2023-06&organisation={v}", None),
     ("alice", "post", "/targets/{target}/progress/", "version"),
     ("alice", "post", "/targets/{target}/progress/", "corrects"),
     ("alice", "post", "/milestones/{milestone}/done/", "version"),

@@ -14,15 +14,16 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
 from notifications.emails import render_subject
 from notifications.models import Notification
 from notifications.plans import Planned, cn_date, iso_week, target_url
 from notifications.workdays import first_working_day_of_week, is_working_day
-from targets.health import AT_RISK, CLOSED, HEALTH_LABELS, OVERDUE, last_update_date, target_health
-from targets.models import Department, Membership, Milestone, Organisation, ProgressUpdate, Target, TargetEvent
+from targets.health import AT_RISK, CLOSED, HEALTH_LABELS, NEVER, OVERDUE, health_from_rank, health_rank_sql, stale_q
+from targets.health_facts import latest_updates
+from targets.models import Department, Membership, Organisation, ProgressUpdate, Target, TargetEvent
 
 LIST_LIMIT = 20  # items per list in one email; the rest is a count and a link to the board
 SUPERVISING = (Membership.Role.SUPERVISOR, Membership.Role.ADMIN)
@@ -106,17 +107,28 @@ class Board:
         self.department_names = dict(
             Department.objects.filter(organisation_id__in=self.org_names).values_list("id", "name")
         )
-        targets = _target_rows(open_targets)
-        self.summaries: dict[int, dict] = {t.pk: self._summarise(t) for t in targets}
+        # Health and staleness from the stored dates, by the same SQL the board runs (targets.health).
+        stale = ExpressionWrapper(stale_q(on=on), BooleanField())
+        targets = list(
+            open_targets.annotate(health_rank=health_rank_sql(on), stale=stale)
+            .order_by("id")
+            .values(
+                "id", "title", "lead_department_id", "owner_id", "organisation_id", "due_date", "deadline",
+                "created_at", "health_rank", "stale",
+            )
+        )  # fmt: skip
+        updates = latest_updates(ProgressUpdate.objects.filter(target__in=open_targets))
+        last_updates = dict(updates.values_list("target_id", "created_at"))
+        self.summaries: dict[int, dict] = {t["id"]: self._summarise(t, last_updates.get(t["id"])) for t in targets}
         self.by_department: dict[int, list[int]] = defaultdict(list)
         self.by_owner: dict[int, list[int]] = defaultdict(list)
         self.by_organisation: dict[int, list[int]] = defaultdict(list)
         for target in targets:
-            if target.lead_department_id:
-                self.by_department[target.lead_department_id].append(target.pk)
-            if target.owner_id:
-                self.by_owner[target.owner_id].append(target.pk)
-            self.by_organisation[target.organisation_id].append(target.pk)
+            if target["lead_department_id"]:
+                self.by_department[target["lead_department_id"]].append(target["id"])
+            if target["owner_id"]:
+                self.by_owner[target["owner_id"]].append(target["id"])
+            self.by_organisation[target["organisation_id"]].append(target["id"])
         co = Target.co_departments.through.objects.filter(target__in=open_targets).values_list(
             "department_id", "target_id"
         )
@@ -143,26 +155,25 @@ class Board:
             )
         self._overviews: dict[int, dict] = {}
 
-    def _summarise(self, target: _Node) -> dict:
+    def _summarise(self, target: dict, last_update: datetime | None) -> dict:
         on = self.on
-        health = target_health(target, on=on)
-        open_dates = [m.due_date for m in target.milestones.all() if m.done_on is None and m.due_date >= on]
-        next_due = min(open_dates) if open_dates else target.due_date
-        last = last_update_date(target)
-        since = last or timezone.localdate(target.created_at)
-        department = self.department_names.get(target.lead_department_id, "未分配")
+        health = health_from_rank(target["health_rank"])
+        # The next date the plan holds the target to (health's `deadline`), or its due date.
+        next_due = target["deadline"] if on <= target["deadline"] != NEVER else target["due_date"]
+        last = timezone.localdate(last_update) if last_update else None
+        department = self.department_names.get(target["lead_department_id"], "未分配")
         return {
-            "id": target.pk,
-            "title": target.title,
+            "id": target["id"],
+            "title": target["title"],
             "department": department,
             "health": health or "",
             "next_due": next_due.isoformat(),
-            "stale": (on - since).days > settings.TARGET_STALE_DAYS,
+            "stale": target["stale"],
             # What the templates show: the only part stored in each Notification's context (kept small,
             # 3,000 digests are written in one sweep).
             "public": {
-                "title": target.title,
-                "url": target_url(target.pk),
+                "title": target["title"],
+                "url": target_url(target["id"]),
                 "department": department,
                 "health_label": HEALTH_LABELS.get(health, ""),
                 "next_due_cn": cn_date(next_due),
@@ -204,44 +215,6 @@ class Board:
         overview = {"id": organisation_id, "name": name, "totals": totals, "departments": rows}
         self._overviews[organisation_id] = overview
         return overview
-
-
-class _Node:
-    """A row as plain attributes (every concrete field, `pk` too): 30,000 targets with their milestones and
-    updates as model instances cost seconds, and `target_health` only reads attributes."""
-
-    def __init__(self, **fields) -> None:
-        self.__dict__.update(fields)
-        self.pk = fields["id"]
-
-
-class _Related:
-    """Stands in for a prefetched related manager: `.all()` returns the rows."""
-
-    __slots__ = ("rows",)
-
-    def __init__(self, rows: list[_Node]) -> None:
-        self.rows = rows
-
-    def all(self) -> list[_Node]:
-        return self.rows
-
-
-def _target_rows(queryset) -> list[_Node]:
-    """Open targets with `.milestones.all()` and `.updates.all()`, in three queries for all of them."""
-    milestones: dict[int, list[_Node]] = defaultdict(list)
-    for row in Milestone.objects.filter(target__in=queryset).order_by("due_date", "id").values():
-        milestones[row["target_id"]].append(_Node(**row))
-    updates: dict[int, list[_Node]] = defaultdict(list)
-    for row in ProgressUpdate.objects.filter(target__in=queryset).order_by("created_at", "id").values():
-        updates[row["target_id"]].append(_Node(**row))
-    targets = []
-    for row in queryset.order_by("id").values():
-        target = _Node(**row)
-        target.milestones = _Related(milestones.get(target.pk, []))
-        target.updates = _Related(updates.get(target.pk, []))
-        targets.append(target)
-    return targets
 
 
 def _plan(user, kind: str, period: str, on: date, memberships, board: Board, previous: dict | None) -> Planned | None:

@@ -27,6 +27,7 @@ from notifications.models import Notification, NotificationPreference
 from notifications.plans import Planned, cn_date, target_url
 from notifications.policy import Policy, policies_by_organisation
 from notifications.workdays import add_working_days, is_working_day, previous_working_day, working_days_between
+from targets.health import met_by_figure_q
 from targets.models import Membership, Milestone, Target
 
 # A target waiting for sign-off or closed needs no more reminders to its staff.
@@ -158,6 +159,7 @@ def _deadlines(horizon: date) -> list[tuple[Target, Milestone | None, date]]:
     milestones = (
         Milestone.objects.filter(done_on__isnull=True, due_date__lt=horizon)
         .exclude(target__lifecycle__in=QUIET_LIFECYCLES)
+        .exclude(met_by_figure_q())  # met as health sees it (targets.health): the board shows it on track
         .select_related(*(f"target__{name}" for name in related))
         .order_by("due_date", "id")
     )

@@ -26,7 +26,7 @@ from rest_framework.response import Response
 from config.api_errors import ErrorSerializer
 from config.parsing import MAX_ID, BadInteger, FormIntegerField, parse_id, parse_optional_int, parse_version
 from targets import plausibility, selectors, services
-from targets.health import HEALTH_LABELS, OVERDUE
+from targets.health import HEALTH_LABELS
 from targets.models import Department, Milestone, ProgressUpdate, Target, TargetEvent
 from targets.serializers import (
     CancelSerializer,
@@ -166,18 +166,11 @@ class TargetListAPI(ListAPIView):
         if health and health not in HEALTH_LABELS:
             return error_response("health 参数无效，可选：overdue、at_risk、due_soon、on_track。")
         today = timezone.localdate()
-        queryset = self.filter_queryset(self.get_queryset())
-        if health == OVERDUE:
-            # Exact in SQL (the stored basis): paginated by the database, health computed for the page only.
+        # Health is a stored-date comparison: filtered, ordered and paginated by the database at any date.
+        queryset = selectors.with_health(self.filter_queryset(self.get_queryset()), on=today)
+        if health:
             queryset = selectors.health_filter(queryset, on=today, health=health)
-            page = selectors.with_health(self.paginate_queryset(queryset), on=today)
-        elif health:
-            # The other colours depend on the day beyond the stored basis: SQL drops the closed and overdue rows,
-            # Python judges the rest before paginating.
-            queryset = selectors.health_filter(queryset, on=today, health=health)
-            page = self.paginate_queryset(selectors.targets_with_health(queryset, on=today, health=health))
-        else:
-            page = selectors.with_health(self.paginate_queryset(queryset), on=today)
+        page = self.paginate_queryset(queryset)
         # The same shape as serializer_class (which the schema documents), rendered without DRF's field machinery.
         serializer = TargetListSerializer(page, many=True, context={"request": request, "today": today})
         return self.get_paginated_response(serializer.data)
@@ -196,7 +189,7 @@ class TargetOverdueAPI(ListAPIView):
     def get(self, request: Request, *args, **kwargs) -> Response:
         today = timezone.localdate()
         rows = selectors.overdue_queryset(self.filter_queryset(self.get_queryset()), on=today)
-        page = selectors.with_health(self.paginate_queryset(rows), on=today)
+        page = self.paginate_queryset(rows)
         serializer = TargetListSerializer(page, many=True, context={"request": request, "today": today})
         return self.get_paginated_response(serializer.data)
 

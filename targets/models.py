@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from targets import vocabulary
+
+# A date later than any day asked about: "not as things stand" (targets.health.NEVER).
+NEVER = date(9999, 12, 31)
 
 
 class Organisation(models.Model):
@@ -95,10 +102,7 @@ class Membership(models.Model):
 
 
 class Target(models.Model):
-    class Kind(models.TextChoices):
-        QUANTITATIVE = "quantitative", "量化指标"
-        DELIVERABLE = "deliverable", "项目任务"
-        CONDITION = "condition", "约束条件"
+    Kind = vocabulary.Kind
 
     class Lifecycle(models.TextChoices):
         NOT_STARTED = "not_started", "未启动"
@@ -152,11 +156,14 @@ class Target(models.Model):
     requested_due_date = models.DateField("申请延期至", null=True, blank=True)
     escalated_at = models.DateTimeField("督办升级时间", null=True, blank=True)
     escalation_note = models.CharField("督办升级说明", max_length=500, blank=True)
-    # The date-independent basis of health (targets.health.health_basis), refreshed by every service write in
-    # the same transaction: overdue on day `on` iff open and on > late_after. Lets SQL find the overdue ones.
-    # NULL: not computed yet (rows written around the services); the selectors compute it before filtering.
+    # The dates at which health changes (targets.health.health_dates), written by every service that changes
+    # what they depend on, in its transaction; health on any day is then a comparison SQL can filter, count and
+    # sort by (targets.health.health_q). NEVER: not as things stand.
     progress = models.FloatField("完成进度(%)", null=True, blank=True, editable=False)
-    late_after = models.DateField("逾期起算", null=True, blank=True, editable=False)
+    overdue_from = models.DateField("逾期起始日", default=NEVER, editable=False)
+    at_risk_from = models.DateField("落后计划起始日", default=NEVER, editable=False)
+    stale_from = models.DateField("久未更新起始日", default=NEVER, editable=False)
+    deadline = models.DateField("下一未完成节点", default=NEVER, editable=False)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -167,13 +174,17 @@ class Target(models.Model):
             models.Index(fields=["organisation", "plan_year"]),
             # The lists' default order: the first page of a district's 30,000 targets without sorting them all.
             models.Index(fields=["due_date", "id"], name="target_due_idx"),
-            # The overdue board: ordered scan for the page; the included columns let PostgreSQL count the
-            # overdue rows of the visible organisations from the index alone.
+            # "Longest overdue first": an ordered scan for the page; the included columns let PostgreSQL count
+            # the overdue rows of the visible organisations from the index alone.
             models.Index(
-                fields=["late_after", "due_date", "id"],
+                fields=["overdue_from", "due_date", "id"],
                 include=["organisation", "lifecycle"],
-                name="target_overdue_idx",
+                name="target_overdue_from_idx",
             ),
+            # The other health filters: a range on one stored date each.
+            models.Index(fields=["at_risk_from"], name="target_at_risk_idx"),
+            models.Index(fields=["stale_from"], name="target_stale_idx"),
+            models.Index(fields=["deadline"], name="target_deadline_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,25 +1,20 @@
-"""Read queries for targets, shared by pages, the API and digests.
+"""Read queries for targets, shared by pages, the API and digests. Selectors never write.
 
-Every list selector prefetches what `targets.health.target_health` and the
-list templates read, so the number of queries does not grow with the number
-of targets. Lists prefetch only each target's latest progress update (all
-that health, the board and the ledger read); the detail prefetches the history.
-
-Overdue is a SQL filter on the stored health basis (`Target.late_after`, kept
-by the services), exact by construction: `target_health` takes its overdue
-decision from the same `health_basis`. The other health values depend on the
-day in ways SQL does not model (the plan's line, staleness, working days), so
-they are computed in Python after SQL has dropped the closed and overdue rows.
+Health is read from the dates the services store (`targets.health`): every list is one SQL query that filters,
+counts, sorts and paginates by health on any date (`health_rank_sql`, `health_q`), and a page prefetches only
+what its 50 rows show. A target written around the services has its dates repaired by
+`manage.py refresh_health` (or `targets.services.refresh_health_basis`), never on read.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
 from django.db.models import (
     Case,
+    Count,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -30,21 +25,21 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.http import Http404
+from django.utils import timezone
 
-from notifications.workdays import add_working_days
-from targets import permissions, services
+from targets import permissions
 from targets.health import (
-    CLOSED,
     DUE_SOON,
     HEALTH_ORDER,
     OVERDUE,
-    last_update_date,
-    overdue_since,
-    progress_percent,
-    target_health,
+    days_overdue,
+    health_from_rank,
+    health_q,
+    health_rank_sql,
+    overdue_order,
 )
-from targets.health_facts import health_facts, latest_updates
-from targets.models import Department, Evidence, Milestone, Organisation, ProgressUpdate, Target, TargetEvent
+from targets.health_facts import latest_updates
+from targets.models import Department, Evidence, Milestone, ProgressUpdate, Target, TargetEvent
 
 # Ids are bigints: a larger number names no row, and the database driver refuses to send it (a 500).
 MAX_ID = 2**63 - 1
@@ -62,7 +57,7 @@ def _with_related(queryset: QuerySet[Target], *, history: bool = False) -> Query
         updates = ProgressUpdate.objects.select_related("author").order_by("created_at", "id")
         related = ("organisation", "lead_department", "commitment__report")
     else:
-        updates = latest_updates()
+        updates = latest_updates(ProgressUpdate.objects.select_related("author"))
         # Lists show the source report's id only, not the report (its whole text). select_related rather than an
         # annotation: the page's COUNT(*) leaves a select_related join out, not an annotation's.
         related = ("organisation", "lead_department", "commitment")
@@ -77,23 +72,19 @@ def _related_lists(updates: QuerySet[ProgressUpdate]) -> tuple:
     )
 
 
-def with_basis(queryset: QuerySet[Target]) -> QuerySet[Target]:
-    """`queryset`, after computing the health basis of its rows that have none (written around the services: bulk
-    loads, fixtures). One indexed query when there are none, so SQL filters on the basis stay exact."""
-    missing = list(queryset.filter(late_after__isnull=True).values_list("pk", flat=True))
-    if missing:
-        services.refresh_health_basis(missing)
-    return queryset
+def with_health(queryset: QuerySet[Target], *, on: date) -> QuerySet[Target]:
+    """`queryset` with `health_rank` (HEALTH_ORDER on `on`) computed by the database."""
+    return queryset.annotate(health_rank=health_rank_sql(on))
 
 
 def overdue_q(*, on: date) -> Q:
-    """Open targets overdue on `on` (the stored basis: see `targets.health.health_basis`)."""
-    return Q(late_after__lt=on) & ~Q(lifecycle__in=CLOSED)
+    """Open targets overdue on `on`."""
+    return health_q(OVERDUE, on=on)
 
 
 def order_overdue(queryset: QuerySet[Target]) -> QuerySet[Target]:
-    """Longest overdue first (the earliest `late_after`), then the nearest due date."""
-    return queryset.order_by("late_after", "due_date", "id")
+    """Longest overdue first, then the nearest due date (the board's order among overdue rows, too)."""
+    return queryset.order_by(*overdue_order())
 
 
 def targets_visible(*, user) -> QuerySet[Target]:
@@ -195,98 +186,84 @@ def filter_targets(
     return queryset
 
 
-def board_rows(targets, *, on: date, health: str | None = None, mine_first: bool = False) -> list[Target]:
-    """The supervisor board: every target with its health, worst first (overdue, at risk, due soon, on track,
-    closed), then the longest overdue and the nearest due date.
+def board(queryset: QuerySet[Target], *, on: date, health: str | None = None, by_department: bool = False):
+    """The supervisor board on `on`, worst first (overdue, at risk, due soon, on track, closed), the longest overdue
+    first among the overdue, then the nearest due date; one SQL query however many targets, to paginate.
 
-    Attaches `health`, `progress`, `last_update_on`, `days_since_update`, `days_overdue` to each row. Health
-    reads plain rows of the plans and latest figures loaded in two queries (`health_facts`), not a prefetch into
-    every target: a district's 30,000 targets would spend most of the page building related managers. Rows
-    shown in full get their related objects from `prefetch_for_rows`.
-    """
-    queryset = targets.prefetch_related(None).select_related(None)
-    plans, latest = health_facts(queryset)
-    rows = list(queryset)
-    _attach_owners(rows)
-    for target in rows:
-        plan, last = plans.get(target.pk, []), latest.get(target.pk)
-        target.health = target_health(target, on=on, milestones=plan, latest=last)
+    Staff see their own department's targets first (`mine`, from `targets_for_user`)."""
+    queryset = with_health(queryset.prefetch_related(None).select_related(None), on=on)
     if health:
-        rows = [t for t in rows if t.health == health]
+        queryset = queryset.filter(health_q(health, on=on))
+    overdue_since = Case(When(health_rank=HEALTH_ORDER[OVERDUE], then=F("overdue_from")))
+    order = [F("health_rank"), overdue_since.asc(nulls_last=True), F("due_date"), F("id")]
+    if by_department:
+        order = [F("lead_department__name").asc(nulls_last=True), *order]
+    if "mine" in queryset.query.annotations:
+        order = [F("mine"), *order]
+    return queryset.order_by(*order)
+
+
+def board_page(rows: list[Target], *, on: date) -> list[Target]:
+    """What the board shows of one page of `board(...)` rows: names, the plan, the latest update with its author,
+    the co-departments (a fixed number of queries), and each row's health and days."""
+    prefetch_related_objects(rows, "organisation", "lead_department", *_related_lists(_latest_with_author()))
     for target in rows:
-        plan, last = plans.get(target.pk, []), latest.get(target.pk)
-        target.progress = progress_percent(target, milestones=plan, latest=last)
-        target.last_update_on = last_update_date(target, latest=last)
+        target.health = health_from_rank(target.health_rank)
+        target.days_overdue = days_overdue(target, on=on) if target.health == OVERDUE else None
+        updates = list(target.updates.all())
+        target.last_update = updates[-1] if updates else None
+        target.last_update_on = timezone.localdate(target.last_update.created_at) if target.last_update else None
         target.days_since_update = (on - target.last_update_on).days if target.last_update_on else None
-        since = overdue_since(target, on=on, milestones=plan, latest=last) if target.health == OVERDUE else None
-        target.days_overdue = (on - since).days if since else None
-    rows.sort(
-        key=lambda t: (
-            getattr(t, "mine", 0) if mine_first else 0,
-            HEALTH_ORDER[t.health],
-            -(t.days_overdue or 0),
-            t.due_date,
-            t.pk,
-        )
-    )
     return rows
 
 
-def _attach_owners(rows: list[Target]) -> None:
-    """Set each row's organisation and lead department from one query each (a district has a few hundred of
-    them): joining them into every row would build two more objects per target."""
-    organisations = Organisation.objects.in_bulk({t.organisation_id for t in rows})
-    departments = Department.objects.in_bulk({t.lead_department_id for t in rows} - {None})
-    for target in rows:
-        target.organisation = organisations[target.organisation_id]
-        target.lead_department = departments.get(target.lead_department_id)
+def _latest_with_author() -> QuerySet[ProgressUpdate]:
+    return latest_updates(ProgressUpdate.objects.select_related("author"))
 
 
 def prefetch_for_rows(rows: list[Target]) -> list[Target]:
-    """Load what the board's table and the ledger show of `rows` (from `board_rows`): the plan, the latest update
-    with its author, the co-departments; a fixed number of queries."""
-    prefetch_related_objects(rows, *_related_lists(latest_updates()))
+    """Load what the board's table and the ledger show of `rows`; a fixed number of queries."""
+    prefetch_related_objects(rows, *_related_lists(_latest_with_author()))
     return rows
 
 
-def department_counts(rows: list[Target]) -> list[dict]:
-    """Per lead department, how many targets are in each health (closed ones apart), worst first."""
+def board_counts(queryset: QuerySet[Target], *, on: date) -> dict:
+    """Per lead department and in all: how many targets are in each health on `on` (closed ones apart), and the
+    requests waiting for a supervisor; one GROUP BY query."""
+    grouped = (
+        with_health(queryset.order_by(), on=on)
+        .values("organisation__name", "lead_department_id", "lead_department__name", "health_rank", "lifecycle")
+        .annotate(n=Count("id"))
+    )
+    counts: dict[str | None, int] = dict.fromkeys(HEALTH_ORDER, 0)
+    pending = {Target.Lifecycle.SIGNOFF_REQUESTED: 0, Target.Lifecycle.EXTENSION_REQUESTED: 0}
     groups: dict[tuple, dict] = {}
-    for target in rows:
-        department = target.lead_department
-        key = (target.organisation.name, department.name if department else "未分配")
+    for row in grouped:
+        health = health_from_rank(row["health_rank"])
+        counts[health] += row["n"]
+        if row["lifecycle"] in pending:
+            pending[row["lifecycle"]] += row["n"]
+        key = (row["organisation__name"], row["lead_department__name"] or "未分配")
         group = groups.setdefault(
             key,
             {
                 "organisation": key[0],
                 "department": key[1],
-                "pk": department.pk if department else None,
+                "pk": row["lead_department_id"],
                 "counts": {k: 0 for k in HEALTH_ORDER if k is not None},
                 "closed": 0,
                 "total": 0,
             },
         )
-        group["total"] += 1
-        if target.health is None:
-            group["closed"] += 1
+        group["total"] += row["n"]
+        if health is None:
+            group["closed"] += row["n"]
         else:
-            group["counts"][target.health] += 1
-    return sorted(groups.values(), key=lambda g: (-g["counts"][OVERDUE], -g["counts"]["at_risk"], g["department"]))
-
-
-def with_health(targets, *, on: date) -> list[Target]:
-    """Evaluate `targets` and attach `.health` to each (no extra queries when prefetched)."""
-    rows = list(targets)
-    for target in rows:
-        target.health = target_health(target, on=on)
-    return rows
-
-
-def targets_with_health(targets, *, on: date, health: str | None = None) -> list[Target]:
-    rows = with_health(targets, on=on)
-    if health:
-        rows = [t for t in rows if t.health == health]
-    return rows
+            group["counts"][health] += row["n"]
+    departments = sorted(
+        groups.values(), key=lambda g: (-g["counts"][OVERDUE], -g["counts"]["at_risk"], g["department"])
+    )
+    return {"counts": counts, "departments": departments, "pending": pending}
 
 
 def targets_by_health(
@@ -298,29 +275,22 @@ def targets_by_health(
         queryset = targets_visible(user=user) if user is not None else Target.objects.all()
     if organisation is not None:
         queryset = queryset.filter(organisation=organisation)
-    queryset = health_filter(queryset, on=on, health=health)
+    queryset = queryset.filter(health_q(health, on=on))
     queryset = order_overdue(queryset) if health == OVERDUE else queryset.order_by("due_date", "id")
-    return targets_with_health(_with_related(queryset), on=on, health=health)
+    rows = list(_with_related(queryset))
+    for target in rows:
+        target.health = health
+    return rows
 
 
 def health_filter(queryset: QuerySet[Target], *, on: date, health: str) -> QuerySet[Target]:
-    """`queryset` narrowed in SQL for `health` on `on`: exact for overdue; for the others a superset (open and not
-    overdue) that `targets_with_health` finishes in Python."""
-    if health == OVERDUE:
-        return with_basis(queryset).filter(overdue_q(on=on))
-    queryset = queryset.exclude(lifecycle__in=CLOSED).exclude(late_after__lt=on)
-    if health == DUE_SOON:
-        # Only targets with a date (the due date, or any node of the plan) inside the window can be due soon.
-        before = add_working_days(on, settings.TARGET_DUE_SOON_WORKING_DAYS + 1)
-        near = Milestone.objects.filter(target_id=OuterRef("pk"), due_date__gte=on, due_date__lt=before)
-        queryset = queryset.filter(Q(due_date__gte=on, due_date__lt=before) | Exists(near))
-    return queryset
+    """`queryset` narrowed to `health` on `on` (exact: the stored dates)."""
+    return queryset.filter(health_q(health, on=on))
 
 
 def overdue_queryset(queryset: QuerySet[Target], *, on: date) -> QuerySet[Target]:
-    """The overdue ones of `queryset` (a plain one, e.g. `targets_visible`), longest overdue first, prefetched:
-    the API paginates it in SQL and computes health for the page only."""
-    return _with_related(order_overdue(health_filter(queryset, on=on, health=OVERDUE)))
+    """The overdue ones of `queryset`, longest overdue first, prefetched: the API paginates it in SQL."""
+    return _with_related(order_overdue(with_health(health_filter(queryset, on=on, health=OVERDUE), on=on)))
 
 
 def targets_overdue(
@@ -333,15 +303,8 @@ def targets_overdue(
 def targets_due_soon(
     *, on: date, user=None, organisation=None, queryset: QuerySet[Target] | None = None
 ) -> list[Target]:
-    """Blue on `on`: a milestone within TARGET_DUE_SOON_WORKING_DAYS working days."""
+    """Blue on `on`: the next open date within TARGET_DUE_SOON_WORKING_DAYS working days."""
     return targets_by_health(on=on, health=DUE_SOON, user=user, organisation=organisation, queryset=queryset)
-
-
-def health_counts(targets: list[Target]) -> dict[str | None, int]:
-    counts: dict[str | None, int] = dict.fromkeys(HEALTH_ORDER, 0)
-    for target in targets:
-        counts[getattr(target, "health", None)] += 1
-    return counts
 
 
 def departments_for_user(*, user) -> QuerySet[Department]:

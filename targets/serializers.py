@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.parsing import ApiIntegerField
-from targets.health import HEALTH_LABELS, progress_percent, target_health
+from targets.health import HEALTH_LABELS, health_from_rank, target_health
 from targets.models import Department, Evidence, Milestone, ProgressUpdate, Target, TargetEvent
 from targets.selectors import MAX_ID
 
@@ -112,7 +112,10 @@ class TargetSerializer(serializers.ModelSerializer):
 
     def _health(self, target: Target) -> str | None:
         if not hasattr(target, "health"):
-            target.health = target_health(target, on=self.context.get("today") or timezone.localdate())
+            if hasattr(target, "health_rank"):  # computed by the list's query
+                target.health = health_from_rank(target.health_rank)
+            else:
+                target.health = target_health(target, on=self.context.get("today") or timezone.localdate())
         return target.health
 
     @extend_schema_field(serializers.ChoiceField(choices=list(HEALTH_LABELS), allow_null=True))
@@ -125,8 +128,7 @@ class TargetSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_progress_percent(self, target: Target) -> float | None:
-        value = progress_percent(target)
-        return None if value is None else round(value, 2)
+        return None if target.progress is None else round(target.progress, 2)
 
     @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_report_id(self, target: Target) -> int | None:
@@ -154,7 +156,7 @@ class TargetListSerializer(TargetSerializer):
 
     def to_representation(self, target: Target) -> dict:
         health = self._health(target)
-        progress = progress_percent(target)
+        progress = target.progress
         lead = target.lead_department
         return {
             "id": target.pk,

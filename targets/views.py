@@ -45,7 +45,7 @@ from targets.forms import (
     RequestSignoffForm,
     TargetFilterForm,
 )
-from targets.health import HEALTH_LABELS, HEALTH_ORDER, progress_percent, target_health
+from targets.health import HEALTH_LABELS, target_health
 from targets.models import Evidence, ProgressUpdate, Target
 
 PAGE_SIZE = 50
@@ -56,10 +56,10 @@ STALE_STATUS = 409
 
 
 def _board(request: HttpRequest) -> dict:
-    """The filtered board shared by the page and the Excel export."""
+    """The filtered board shared by the page and the Excel export: an ordered queryset and its counts."""
     today = timezone.localdate()
     base = selectors.targets_for_user(user=request.user)
-    years = sorted(set(base.order_by().values_list("plan_year", flat=True)), reverse=True)
+    years = sorted(set(base.order_by().values_list("plan_year", flat=True).distinct()), reverse=True)
     form = TargetFilterForm(
         request.GET or None, departments=selectors.departments_for_user(user=request.user), years=years
     )
@@ -70,20 +70,17 @@ def _board(request: HttpRequest) -> dict:
             base, department=data["department"], lifecycle=data["lifecycle"] or None, plan_year=data["plan_year"]
         )
         health, group = data["health"] or None, data["group"] or ""
-    rows = all_rows = selectors.board_rows(queryset, on=today, mine_first=True)
-    counts = selectors.health_counts(rows)
-    departments = selectors.department_counts(rows)
-    if health:
-        rows = [t for t in rows if t.health == health]
-    if group == "department":
-        rows.sort(key=lambda t: (t.lead_department.name if t.lead_department_id else "~", HEALTH_ORDER[t.health]))
+    summary = selectors.board_counts(queryset, on=today)
+    rows = selectors.board(queryset, on=today, health=health, by_department=group == "department")
+    counts = summary["counts"]
     return {
         "today": today,
         "form": form,
         "rows": rows,
-        "all_rows": all_rows,
+        "shown": counts[health] if health else sum(counts.values()),
         "counts": counts,
-        "departments": departments,
+        "departments": summary["departments"],
+        "pending": summary["pending"],
         "group": group,
     }
 
@@ -91,16 +88,16 @@ def _board(request: HttpRequest) -> dict:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     board = _board(request)
-    rows, counts = board["rows"], board["counts"]
+    counts = board["counts"]
     supervised = list(permissions.organisations_with_role(request.user, permissions.ADMIN, permissions.SUPERVISOR))
     supervisor = bool(supervised)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    selectors.prefetch_for_rows(page.object_list)
+    paginator = Paginator(board["rows"], PAGE_SIZE)
+    paginator.count = board["shown"]  # known from the counts: no second COUNT(*)
+    page = paginator.get_page(request.GET.get("page"))
+    selectors.board_page(page.object_list, on=board["today"])
     my_departments = permissions.user_department_ids(request.user)
     for target in page:
         target.is_mine = target.lead_department_id in my_departments
-        updates = list(target.updates.all())
-        target.last_update = updates[-1] if updates else None
     department_rows = []
     if supervisor:
         for group in board["departments"]:
@@ -130,8 +127,8 @@ def home(request: HttpRequest) -> HttpResponse:
             ],
             "closed_query": _query(request, health="", lifecycle="signed_off"),
             "pending": [
-                (label, count, _query(request, health="", lifecycle=key))
-                for key, label, count in _pending_counts(board["all_rows"])
+                (f"待审批{key.label}", count, _query(request, health="", lifecycle=key))
+                for key, count in board["pending"].items()
                 if count
             ],
             "export_query": _query(request, page=""),
@@ -142,7 +139,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "can_import": supervisor and permissions.administers_any(request.user),
             "health_labels": list(HEALTH_LABELS.values()),
             "total": sum(counts.values()),
-            "shown": len(rows),
+            "shown": board["shown"],
             "closed": counts.get(None, 0),
         },
     )
@@ -153,7 +150,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def target_export(request: HttpRequest) -> HttpResponse:
     """The current (filtered) board as a 任务台账 .xlsx."""
     board = _board(request)
-    rows = selectors.prefetch_for_rows(board["rows"])
+    rows = selectors.board_page(list(board["rows"]), on=board["today"])
     names = sorted({t.organisation.name for t in rows}) or [
         o.name for o in permissions.visible_organisations(request.user)
     ]
@@ -492,12 +489,6 @@ def _run(request: HttpRequest, target: Target, success: str, call) -> HttpRespon
     return redirect("target-detail", pk=target.pk)
 
 
-def _pending_counts(rows: list[Target]) -> list[tuple[str, str, int]]:
-    """Requests waiting for a supervisor: the first thing a 督查室 looks for."""
-    pending = (Target.Lifecycle.SIGNOFF_REQUESTED, Target.Lifecycle.EXTENSION_REQUESTED)
-    return [(key, f"待审批{key.label}", sum(1 for t in rows if t.lifecycle == key)) for key in pending]
-
-
 def _query(request: HttpRequest, **changes: str) -> str:
     """The current filter query string with `changes` applied (empty values dropped)."""
     params = request.GET.copy()
@@ -549,7 +540,6 @@ def _render_detail(
     user = request.user
     actions = permissions.allowed_actions(user, target)
     target.health = target_health(target, on=today)
-    target.progress = progress_percent(target)
     open_ = target.lifecycle not in services.CLOSED
     pending = target.lifecycle in services.PENDING
     target.display_target = display_target(target)

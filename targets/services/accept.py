@@ -12,6 +12,7 @@ from django.utils import timezone
 from reports.models import Commitment
 from targets import limits, permissions
 from targets.models import Department, Milestone, Target, TargetEvent
+from targets.services.basis import refresh_target_health
 from targets.services.common import record_event, snapshot
 from targets.services.errors import TargetServiceError
 from targets.services.plans import default_milestones
@@ -91,6 +92,7 @@ def target_create_from_commitment(
     if co_departments:
         target.co_departments.set(co_departments)
     milestones = Milestone.objects.bulk_create(default_milestones(target))
+    refresh_target_health(target)
     record_event(
         target,
         acting_user,

@@ -1,68 +1,61 @@
-"""The stored health basis (`progress`, `late_after`): computed from fresh rows, written in bulk or per target."""
+"""The stored health dates (`targets.health.HealthDates`): recomputed from fresh facts in the transaction of the
+write that changed them (`refresh_target_health`, called once by each service that changes a fact), or in bulk
+for loaders that write rows around the services and for the repair command (`refresh_health_basis`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from types import SimpleNamespace
 
 from django.db import connection
 
-from targets.health import health_basis
-from targets.health_facts import health_facts
+from targets.health import HEALTH_FIELDS, HealthDates, health_dates
+from targets.health_facts import load_health_facts
 from targets.models import Target
 
 BASIS_CHUNK = 500
 
 
-def refresh_health_basis(target_ids: Iterable[int]) -> int:
-    """Recompute the stored health basis (`progress`, `late_after`) of these targets, for bulk loaders that write
-    targets, milestones or updates without the services. Returns how many rows changed.
+def refresh_target_health(target: Target) -> HealthDates:
+    """Recompute one target's dates from its rows (three reads) and store them when they changed."""
+    dates = health_dates(load_health_facts([target.pk])[target.pk])
+    fields = dates.as_fields()
+    if any(getattr(target, name) != value for name, value in fields.items()):
+        Target.objects.filter(pk=target.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(target, name, value)
+    return dates
 
-    Per BASIS_CHUNK targets: three reads (the targets, their open milestones, their latest updates) and the
-    UPDATEs of the rows that changed, in batches.
-    """
+
+def refresh_health_basis(target_ids: Iterable[int]) -> int:
+    """Recompute the stored dates of these targets (bulk loaders, the repair command); returns how many rows
+    changed. Per BASIS_CHUNK targets: three reads and one pipelined UPDATE per changed row."""
     ids = sorted(set(target_ids))
     changed = 0
     for start in range(0, len(ids), BASIS_CHUNK):
-        rows = [
-            (new[0], connection.ops.adapt_datefield_value(new[1]), pk)
-            for pk, (old, new) in stored_and_fresh_bases(ids[start : start + BASIS_CHUNK]).items()
-            if old != new
-        ]
-        _write_bases(rows)
+        chunk = ids[start : start + BASIS_CHUNK]
+        facts = load_health_facts(chunk)
+        stored = {row[0]: row[1:] for row in Target.objects.filter(pk__in=chunk).values_list("pk", *HEALTH_FIELDS)}
+        rows = []
+        for pk, target_facts in facts.items():
+            fresh = tuple(health_dates(target_facts).as_fields().values())
+            if fresh != stored[pk]:
+                rows.append([*(_adapt(value) for value in fresh), pk])
+        _write(rows)
         changed += len(rows)
     return changed
 
 
-def _write_bases(rows: list[tuple]) -> None:
-    """(progress, late_after, id) rows: one prepared UPDATE run per row (pipelined by psycopg), ~6x faster here
-    than bulk_update, whose CASE over the batch costs the batch size per row."""
+def _adapt(value):
+    return connection.ops.adapt_datefield_value(value) if isinstance(value, date) else value
+
+
+def _write(rows: list[list]) -> None:
+    """One prepared UPDATE per row (pipelined by psycopg): ~6x faster here than bulk_update's CASE per batch."""
     if not rows:
         return
-    table, progress, late_after = (
-        connection.ops.quote_name(name) for name in (Target._meta.db_table, "progress", "late_after")
-    )
-    sql = f"UPDATE {table} SET {progress} = %s, {late_after} = %s WHERE id = %s"  # noqa: S608 (quoted names only)
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(name)} = %s" for name in HEALTH_FIELDS)
+    sql = f"UPDATE {quote(Target._meta.db_table)} SET {assignments} WHERE id = %s"  # noqa: S608 (quoted names only)
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
-
-
-BASIS_FIELDS = ("id", "kind", "comparator", "relation", "target_value", "due_date", "plan_year")
-
-
-def stored_and_fresh_bases(target_ids: list[int]) -> dict[int, tuple[tuple, tuple[float | None, date]]]:
-    """Per target: (the stored basis, `health_basis` from its rows read fresh), in three queries. Plain rows
-    rather than model instances: `health_basis` reads attributes only."""
-    targets = Target.objects.filter(pk__in=target_ids)
-    plans, latest = health_facts(targets)
-    bases = {}
-    for row in targets.values(*BASIS_FIELDS, "progress", "late_after"):
-        basis = health_basis(SimpleNamespace(**row), milestones=plans.get(row["id"], []), latest=latest.get(row["id"]))
-        bases[row["id"]] = ((row["progress"], row["late_after"]), basis)
-    return bases
-
-
-def save_basis(target: Target, basis: tuple[float | None, date]) -> None:
-    Target.objects.filter(pk=target.pk).update(progress=basis[0], late_after=basis[1])
-    target.progress, target.late_after = basis

@@ -39,7 +39,6 @@ def target_comment(
         before=None,
         after={"text": text},
         at=now,
-        refresh_basis=False,  # a comment changes nothing health reads
     )
     attached = attach_files(target, files, acting_user, now, event=event)
     if attached:

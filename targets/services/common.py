@@ -11,7 +11,6 @@ from django.db.models import F
 from targets import permissions
 from targets.evidence import validate_evidence
 from targets.models import Evidence, Target, TargetEvent
-from targets.services.basis import save_basis, stored_and_fresh_bases
 from targets.services.errors import StaleVersionError, TargetServiceError
 
 CLOSED = {Target.Lifecycle.SIGNED_OFF, Target.Lifecycle.CANCELLED}
@@ -87,10 +86,8 @@ def snapshot(target: Target) -> dict:
     }
 
 
-def record_event(target, actor, kind, message, *, before, after, at, refresh_basis: bool = True) -> TargetEvent:
-    """Every service ends here, after its writes: the health basis follows them in the same transaction."""
-    if refresh_basis:
-        save_basis(target, stored_and_fresh_bases([target.pk])[target.pk][1])
+def record_event(target, actor, kind, message, *, before, after, at) -> TargetEvent:
+    """Every service ends here, after its writes (and its `refresh_target_health`, when it changed a fact)."""
     return TargetEvent.objects.create(
         target=target, actor=actor, kind=kind, message=message[:500], before=before, after=after, created_at=at
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from targets import limits, permissions
 from targets.models import Department, Target, TargetEvent
+from targets.services.basis import refresh_target_health
 from targets.services.common import bump_version, note_suffix, plain, record_event, require, snapshot
 from targets.services.errors import TargetServiceError
 
@@ -58,6 +59,7 @@ def target_edit(
     bump_version(target, expected_version, now, **changes)
     if co_changed:
         target.co_departments.set(new_co)
+    refresh_target_health(target)
     reassigned_only = set(after) <= {"lead_department", "co_departments"}
     kind = TargetEvent.Kind.REASSIGNED if reassigned_only else TargetEvent.Kind.EDITED
     record_event(

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from targets import limits, permissions
 from targets.models import Target, TargetEvent
+from targets.services.basis import refresh_target_health
 from targets.services.common import (
     CLOSED,
     PENDING,
@@ -127,6 +128,7 @@ def target_extend(
         lifecycle = Target.Lifecycle.IN_PROGRESS
     bump_version(target, expected_version, now, lifecycle=lifecycle, due_date=new_due_date, requested_due_date=None)
     moved = respread_open_milestones(target, start=timezone.localdate(now), end=new_due_date)
+    refresh_target_health(target)
     record_event(
         target,
         acting_user,

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from targets import limits, permissions
 from targets.models import Milestone, Target, TargetEvent
+from targets.services.basis import refresh_target_health
 from targets.services.common import CLOSED, bump_version, note_suffix, plain, record_event, require, snapshot
 from targets.services.errors import TargetServiceError
 
@@ -44,6 +45,7 @@ def milestone_create(
         expected_percent=expected_percent,
         expected_value=expected_value,
     )
+    refresh_target_health(target)
     record_event(
         target,
         acting_user,
@@ -85,6 +87,7 @@ def milestone_update(
     for name, value in changes.items():
         setattr(milestone, name, value.strip() if name == "title" else value)
     milestone.save(update_fields=list(changes))
+    refresh_target_health(target)
     new = _milestone_values(milestone)
     record_event(
         target,
@@ -114,6 +117,7 @@ def milestone_cancel(
     bump_version(target, expected_version, now)
     Milestone.all_objects.filter(pk=milestone.pk).update(cancelled_at=now)
     milestone.cancelled_at = now
+    refresh_target_health(target)
     record_event(
         target,
         acting_user,

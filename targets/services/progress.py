@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime
-from types import SimpleNamespace
 
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from targets import limits, permissions
-from targets.health import health_basis
+from targets.health import Figure, PlanNode, health_dates
+from targets.health_facts import NODE_FIELDS, facts_of
 from targets.models import Milestone, ProgressUpdate, Target, TargetEvent
+from targets.services.basis import refresh_target_health
 from targets.services.common import CLOSED, attach_files, bump_version, checked_files, record_event, require, snapshot
 from targets.services.errors import TargetServiceError
+from targets.vocabulary import Comparator
 
 
 @transaction.atomic
@@ -59,27 +62,30 @@ def progress_record(
     # The lean write path: the plan and the latest figure, not the history. Read before the conditional UPDATE
     # takes the row lock, which is safe: whatever changes them also bumps the version, and then that UPDATE
     # matches no row (409) instead of storing a basis computed from stale rows.
-    milestones = list(Milestone.objects.filter(target=target).order_by("due_date", "id"))
+    plan = [
+        PlanNode(*row)
+        for row in Milestone.objects.filter(target=target).order_by("due_date", "id").values_list(*NODE_FIELDS[1:])
+    ]
     previous = (
         ProgressUpdate.objects.filter(target=target)
         .order_by("-created_at", "-id")
-        .only("id", "created_at", "value", "percent")
+        .values_list("created_at", "value", "percent")
         .first()
     )
-    reached = _reached_milestones(target, milestones, value=value, percent=percent)
-    for milestone in reached:
-        milestone.done_on = on
+    reached = _reached_milestones(target, plan, value=value, percent=percent)
+    ticked = [m.pk for m in reached]
+    plan = [replace(m, done_on=on) if m.pk in ticked else m for m in plan]
     # The new row is the latest unless one was back-dated after it (ties go to the new, higher id).
-    newest = previous is None or previous.created_at <= now
-    latest = SimpleNamespace(value=value, percent=percent) if newest else previous
-    progress, late_after = health_basis(target, milestones=milestones, latest=latest)
-    bump_version(target, expected_version, now, lifecycle=lifecycle, progress=progress, late_after=late_after)
+    newest = previous is None or previous[0] <= now
+    latest = Figure(now, value, percent) if newest else Figure(*previous)
+    # This service's explicit health call: the dates go into the same conditional UPDATE as the version.
+    dates = health_dates(facts_of(target, plan=plan, latest=latest))
+    bump_version(target, expected_version, now, lifecycle=lifecycle, **dates.as_fields())
 
     update = ProgressUpdate.objects.create(
         target=target, author=acting_user, created_at=now, value=value, percent=percent, note=note, corrects=corrects
     )
     attached = attach_files(target, files, acting_user, now, update=update)
-    ticked = [m.pk for m in reached]
     if ticked:
         Milestone.objects.filter(pk__in=ticked).update(done_on=on)
     after = {**snapshot(target), "value": value, "percent": percent, "update": update.pk}
@@ -99,7 +105,6 @@ def progress_record(
         before=before,
         after=after,
         at=now,
-        refresh_basis=False,
     )
     return update
 
@@ -138,6 +143,7 @@ def milestone_mark_done(
         bump_version(target, expected_version, now, **fields)
     milestone.done_on = done_on or timezone.localdate(now)
     milestone.save(update_fields=["done_on"])
+    refresh_target_health(target)
     record_event(
         target,
         acting_user,
@@ -151,10 +157,10 @@ def milestone_mark_done(
 
 
 def _reached_milestones(
-    target: Target, milestones: list[Milestone], *, value: float | None, percent: float | None
-) -> list[Milestone]:
+    target: Target, milestones: list[PlanNode], *, value: float | None, percent: float | None
+) -> list[PlanNode]:
     """The open quantitative milestones whose expected figure this report reaches (to be ticked)."""
-    if target.kind != Target.Kind.QUANTITATIVE or target.comparator == "<=":
+    if target.kind != Target.Kind.QUANTITATIVE or target.comparator == Comparator.AT_MOST:
         return []  # a ceiling is met by staying under it until the end, not by reaching a figure
     reached = []
     for milestone in milestones:

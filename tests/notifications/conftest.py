@@ -38,6 +38,7 @@ def _fresh_calendar():
 @pytest.fixture
 def make_target(org, dept_econ):
     from targets.models import Target
+    from targets.services import refresh_health_basis
 
     def _make(*, title="完成精品小区建设42万平方米", due=date(2023, 12, 31), milestones=(), **fields):
         fields.setdefault("organisation", org)
@@ -49,6 +50,7 @@ def make_target(org, dept_econ):
             due_date = rest[0] if rest else title_or_date
             name = title_or_date if rest else f"节点{index + 1}"
             target.milestones.create(title=name, due_date=due_date, expected_percent=None)
+        refresh_health_basis([target.pk])  # rows written around the services: their health dates, explicitly
         return target
 
     return _make

@@ -14,6 +14,7 @@ from notifications.digests import digests_due
 from notifications.models import Notification, NotificationPreference
 from notifications.services import digests_sweep
 from notifications.workdays import is_working_day
+from targets import services
 from targets.models import Membership, ProgressUpdate, TargetEvent
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +39,7 @@ def board(make_target, frozen, dept_housing, alice, bob, sam):
         TargetEvent.objects.create(
             target=soon, actor=alice, created_at=timezone.now(), kind="progress", message="填报进展：20%"
         )
+        services.refresh_health_basis([soon.pk])
     return {"stale": stale, "overdue": overdue, "soon": soon, "housing": housing}
 
 
@@ -102,6 +104,7 @@ def test_supervisor_digest_by_department_with_counts_and_trends(board, frozen, s
     assert "[逾期] 保障房交付" in first.body and "[有风险] 老旧小区改造" in first.body
 
     board["overdue"].milestones.update(done_on=date(2023, 10, 8))
+    services.refresh_health_basis([board["overdue"].pk])
     with frozen(date(2023, 10, 9)):
         call_command("send_digests", stdout=_Null())
     second = [m for m in mail.outbox if m.to == ["sam@example.org"]][-1]
@@ -149,6 +152,7 @@ def _populate(org, prefix: str, departments: int, users_per_department: int, tar
             TargetEvent(target=t, kind="comment", message="督办意见", created_at="2023-10-05T10:00+08:00")
             for t in targets
         )
+        services.refresh_health_basis([t.pk for t in targets])
 
 
 def _queries(on: date) -> int:

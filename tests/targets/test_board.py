@@ -45,6 +45,7 @@ def make_targets(org, departments, author, count: int, *, prefix: str = "任务"
             target=target, actor=author, kind="comment", message="说明", created_at=at(2023, 5, 1)
         )
         targets.append(target)
+    services.refresh_health_basis([t.pk for t in targets])  # written around the services: dates explicitly
     return targets
 
 
@@ -64,10 +65,13 @@ def test_board_rows_worst_first_with_days(org, departments, ada):
     late, _fine = make_targets(org, departments, ada, 2)
     fresh = make_targets(org, departments, ada, 1, prefix="新")[0]
     ProgressUpdate.objects.create(target=fresh, author=ada, created_at=at(2023, 7, 1), value=600)
-    rows = selectors.board_rows(selectors.targets_visible(user=ada), on=date(2023, 7, 5))
+    services.refresh_health_basis([fresh.pk])
+    on = date(2023, 7, 5)
+    rows = selectors.board_page(list(selectors.board(selectors.targets_visible(user=ada), on=on)), on=on)
     assert rows[0].title == late.title
     first = rows[0]
     # Due 30 June with nodes at 31 March (50 %) and 30 June; 20 % reported: late since the March node.
+    # 逾期 N 天 counts the first day after the missed date as day 1.
     assert first.health == "overdue" and first.days_overdue == (date(2023, 7, 5) - date(2023, 3, 31)).days
     assert first.days_since_update == (date(2023, 7, 5) - date(2023, 4, 1)).days
     by_title = {t.title: t for t in rows}

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from targets.health import target_health
 from targets.models import Target
 from targets.selectors import (
     filter_targets,
@@ -10,7 +11,6 @@ from targets.selectors import (
     targets_due_soon,
     targets_for_user,
     targets_overdue,
-    with_health,
 )
 
 
@@ -70,7 +70,6 @@ def test_overdue_and_detail(make_target, dept_housing, sam, bob, django_assert_m
     assert targets_due_soon(on=date(2023, 6, 26), user=sam, queryset=Target.objects.none()) == []
     with django_assert_max_num_queries(8):
         target = target_detail(pk=late.pk)
-        rows = with_health([target], on=date(2023, 4, 3))
-        assert rows[0].health == "overdue"
+        assert target_health(target, on=date(2023, 4, 3)) == "overdue"
         assert [e.kind for e in target.events.all()] == ["created"]
         assert target.commitment.report.title

@@ -151,3 +151,21 @@ def test_reminder_email_links_and_unsubscribe(frozen, make_target, alice, settin
     assert "https://duban.example.org/notifications/unsubscribe/" in message.body
     assert message.extra_headers["List-Unsubscribe"].startswith("<https://duban.example.org/notifications/unsubscribe/")
     assert "逾期 5 个工作日" in html and "2023年10月2日" in message.body
+
+
+def test_a_node_passed_by_a_reported_figure_is_not_chased(frozen, make_target, alice):
+    """Health calls a deliverable's node met when a reported percentage passes it (the board shows it on track), so
+    no reminder chases it; the node of a target with nothing reported is still chased."""
+    from targets import services
+    from targets.models import Milestone
+
+    ahead = make_target(title="已超进度", milestones=[("一半", date(2023, 10, 16))])
+    behind = make_target(title="未填报", milestones=[("一半", date(2023, 10, 16))])
+    Milestone.objects.filter(target__in=[ahead, behind]).update(expected_percent=50)
+    with frozen(date(2023, 9, 1)):
+        ahead.refresh_from_db()
+        services.progress_record(target=ahead, acting_user=alice, percent=60, expected_version=ahead.version)
+    services.refresh_health_basis([behind.pk])
+    with frozen(date(2023, 10, 16), 8, 30):
+        chased = {p.target_id for p in reminders_due(on=date(2023, 10, 16))}
+    assert chased == {behind.pk}

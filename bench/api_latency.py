@@ -24,7 +24,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from targets.bench_seed import DISTRICT_SUPERVISOR, town_name  # noqa: E402
+from bench.seed import DISTRICT_SUPERVISOR, town_name  # noqa: E402
 from targets.models import Organisation  # noqa: E402
 
 GOAL_MS = 50

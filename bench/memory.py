@@ -28,8 +28,8 @@ setup_django()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from bench.seed import DISTRICT_SUPERVISOR  # noqa: E402
 from reports.models import Report  # noqa: E402
-from targets.bench_seed import DISTRICT_SUPERVISOR  # noqa: E402
 from targets.models import Organisation  # noqa: E402
 
 IMPORT_ORG = "基准导入测量"

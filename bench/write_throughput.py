@@ -31,7 +31,7 @@ setup_django()
 
 from rest_framework.authtoken.models import Token  # noqa: E402
 
-from targets.bench_seed import DISTRICT  # noqa: E402
+from bench.seed import DISTRICT  # noqa: E402
 from targets.models import Membership, ProgressUpdate, Target  # noqa: E402
 
 GOAL_RATE = 300

@@ -243,7 +243,8 @@ def met_by_figure_q() -> Q:
     """Milestones (as a filter on Milestone) not ticked but passed by their target's stored progress: what
     `_milestone_met` calls met, except for a ceiling, whose nodes only a tick meets."""
     ceiling = Q(target__kind=Kind.QUANTITATIVE, target__comparator=Comparator.AT_MOST)
-    passed = Q(expected_percent__isnull=False, target__progress__isnull=False, expected_percent__lte=F("target__progress"))
+    passed = Q(expected_percent__isnull=False, target__progress__isnull=False)
+    passed &= Q(expected_percent__lte=F("target__progress"))
     return passed & ~ceiling
 
 

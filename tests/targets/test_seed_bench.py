@@ -13,7 +13,7 @@ from django.core.management import call_command
 DAY = date(2025, 6, 16)  # a Monday, mid-year: every profile has room on both sides
 
 
-def seed(*extra: str) -> dict:
+def seed(*extra: str):
     out = StringIO()
     call_command(
         "seed_bench",
@@ -24,7 +24,7 @@ def seed(*extra: str) -> dict:
         *extra,
         stdout=out,
     )
-    return json.loads(out.getvalue())
+    return out.getvalue() if "--json" in extra else json.loads(out.getvalue())
 
 
 @pytest.mark.django_db
@@ -64,23 +64,46 @@ def test_reset_replaces_the_bench_data_and_nothing_else(alice, org):
     assert Organisation.objects.filter(pk=org.pk).exists()
 
 
+# Every season, quarter ends, year end, the first days of a year, National Day and Spring Festival holidays.
+SEED_DAYS = [date(2025, 1, 2), date(2025, 2, 28), date(2025, 3, 28), date(2025, 6, 16), date(2025, 9, 29),
+             date(2025, 10, 3), date(2025, 12, 6), date(2025, 12, 31), date(2026, 2, 16)]  # fmt: skip
+
+
 @pytest.mark.django_db
-def test_the_district_board_shows_every_colour_on_the_day():
+@pytest.mark.parametrize("day", SEED_DAYS, ids=str)
+def test_every_colour_in_the_profiles_proportions_on_any_day(day):
+    """The board of the day it was seeded shows the cycle's spread (per 20: 11 on track, 2 due soon, 3 at risk,
+    3 overdue, 1 closed), counted by the same SQL the board runs."""
     from django.contrib.auth import get_user_model
 
+    from bench.seed import DISTRICT_SUPERVISOR, PROFILES, town_user
     from targets import selectors
-    from targets.bench_seed import DISTRICT_SUPERVISOR, town_user
-    from targets.health import target_health
 
-    seed()
+    call_command("seed_bench", "--orgs=2", "--targets-per-org=20", "--updates-per-target=3", f"--today={day}",
+                 stdout=StringIO())  # fmt: skip
     district = get_user_model().objects.get(username=DISTRICT_SUPERVISOR)
     town = get_user_model().objects.get(username=town_user(0, "sup1"))
     assert selectors.targets_visible(user=district).count() == 40
     assert selectors.targets_visible(user=town).count() == 20
+    counts = selectors.board_counts(selectors.targets_for_user(user=district), on=day)["counts"]
+    expected = Counter(PROFILES * 2)
+    assert counts == {
+        "overdue": expected["overdue"], "at_risk": expected["at_risk"], "due_soon": expected["due_soon"],
+        "on_track": expected["on_track"], None: expected["closed"],
+    }  # fmt: skip
 
-    colours = Counter(target_health(t, on=DAY) for t in selectors.targets_for_user(user=district))
-    assert set(colours) == {"overdue", "at_risk", "due_soon", "on_track", None}
-    assert colours["on_track"] > colours["overdue"] > 0
+
+@pytest.mark.django_db
+def test_json_lists_the_accounts_it_made():
+    from bench.seed import PASSWORD
+
+    accounts = json.loads(seed("--json"))
+    assert len(accounts) == 2 * 30 + 2
+    assert all(set(a) == {"username", "password", "role", "organisation", "department"} for a in accounts)
+    assert {a["password"] for a in accounts} == {PASSWORD}
+    assert {a["role"] for a in accounts} == {"admin", "supervisor", "staff"}
+    assert all(a["department"] for a in accounts if a["role"] == "staff")
+    assert json.loads(seed("--json")) == accounts  # a second run prints the same accounts
 
 
 @pytest.mark.django_db

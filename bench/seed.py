@@ -6,10 +6,13 @@
 have written. Rows go in through `bulk_create` in chunks (no per-row services: those are what the benchmarks
 measure); the password is hashed once and shared, so hashing does not dominate.
 
-Every target follows one of five profiles laid out relative to `today`, so that on that day the board shows
-every health colour: on track (recent update, ahead of plan), due soon (due within a few days, nearly done),
-at risk (ahead of plan but silent for over 30 days), overdue (due date passed, unfinished), and closed
-(signed off). Everything the seeder makes is named `基准…` / `bench-…`, which is how `reset` finds it again.
+Every target follows one of five profiles laid out relative to `today` (any day of the year), so that on that day
+the board shows every health colour in the cycle's proportions (`PROFILES`): on track (recent update, ahead of
+plan), due soon (due within three days, nearly done), at risk (ahead of plan but silent for over 30 days),
+overdue (due date passed, unfinished), and closed (signed off). The plan year is the one under way at least two
+months before `today` (in January and February, last year's: its targets run on), so that a target can be
+silent for over 30 days within its plan. Everything the seeder makes is named `基准…` / `bench-…`, which is how
+`reset` finds it again. `bench_accounts()` lists the people it made (`seed_bench --json`).
 """
 
 from __future__ import annotations
@@ -188,10 +191,9 @@ class _Seeder:
         targets = self.targets(towns, by_town, staff_by_department, targets_per_org)
         self.lap("targets")
         self.milestones_and_updates(targets, staff_by_department)
-        refresh = getattr(services, "refresh_health_basis", None)  # the stored overdue basis, where it exists
-        if refresh is not None:
-            refresh([t.pk for t in targets])
-            self.lap("health_basis")
+        # Rows written around the services: their health dates, explicitly (what the services do per write).
+        services.refresh_health_basis([t.pk for t in targets])
+        self.lap("health_dates")
         if connection.vendor == "postgresql":
             # Fresh statistics, or the planner keeps estimating the empty tables it saw before the load.
             with connection.cursor() as cursor:
@@ -244,6 +246,7 @@ class _Seeder:
                     kind = "deliverable"  # a condition is green until breached: it has no amber or blue
                 due = self.due_date(profile, i)
                 staff = staff_by_department.get(lead.pk) or [None]
+                plan_year = self.year_start().year
                 target = Target(
                     organisation=town,
                     title=f"{METRICS[i % len(METRICS)]}任务{t + 1:03d}-{i + 1:04d}",
@@ -251,7 +254,7 @@ class _Seeder:
                     kind=kind,
                     lead_department=lead,
                     owner=staff[i % len(staff)],
-                    plan_year=due.year,
+                    plan_year=plan_year,
                     due_date=due,
                     target_value=1000 if kind == "quantitative" else None,
                     unit="个" if kind == "quantitative" else "",
@@ -349,7 +352,8 @@ class _Seeder:
             return 100.0, min(target.due_date, self.today) - timedelta(days=i % 10)
         ahead = min(99.0, round(planned + 5 + i % 10, 1))
         if profile == "at_risk":
-            return ahead, self.today - timedelta(days=45 + i % 30)  # silent for over 30 days
+            # Silent for 40 to 55 days: more than TARGET_STALE_DAYS, and after the plan year began.
+            return ahead, self.today - timedelta(days=40 + i % 16)
         return ahead, self.today - timedelta(days=i % 10)
 
     def history(self, final: float, last: date) -> list[tuple[date, float]]:
@@ -363,16 +367,31 @@ class _Seeder:
 
     def due_date(self, profile: str, i: int) -> date:
         if profile == "overdue":
-            return self.today - timedelta(days=1 + i % 60)
+            return max(self.year_start() + timedelta(days=20), self.today - timedelta(days=1 + i % 60))
         if profile == "due_soon":
             return self.today + timedelta(days=1 + i % 3)
-        return max(date(self.today.year, 12, 31), self.today + timedelta(days=30))
+        return max(date(self.year_start().year, 12, 31), self.today + timedelta(days=60))
 
     def year_start(self) -> date:
-        return date(self.today.year, 1, 1) if self.today.month > 2 else self.today - timedelta(days=300)
+        """1 January of the plan year under way: this year's from March, last year's in January and February."""
+        return date((self.today - timedelta(days=59)).year, 1, 1)
 
     def at(self, day: date, hour: int) -> datetime:
         return datetime(day.year, day.month, day.day, hour, tzinfo=SHANGHAI)
+
+
+def bench_accounts() -> list[dict]:
+    """The people `seed_bench` made, as `demo --json` prints its accounts."""
+    rows = (
+        Membership.objects.filter(user__username__startswith=USER_PREFIX)
+        .order_by("user__username")
+        .values_list("user__username", "role", "organisation__name", "department__name")
+    )
+    return [
+        {"username": username, "password": PASSWORD, "role": role, "organisation": organisation,
+         "department": department or ""}
+        for username, role, organisation, department in rows
+    ]  # fmt: skip
 
 
 def _profile(i: int) -> str:

@@ -1,18 +1,21 @@
 """One error shape for the whole API: `{"error": "<中文>"}`, plus `fields` when a form's fields are invalid.
 
-The API's own views already answer that way; this makes DRF's errors (not signed in, no permission,
-not found, bad page, unparsable body, filter errors), unknown `/api/` URLs and unexpected exceptions
-(500) answer the same way, so a client reads one field and the OpenAPI schema documents one shape.
+Service errors become HTTP statuses here, once (`domain_response`): a stale version 409, a missing one 428,
+a refused permission 403, a broken rule 400; API views just call services and let them raise. DRF's own errors
+(not signed in, no permission, not found, bad page, unparsable body, filter errors), unknown `/api/` URLs and
+unexpected exceptions (500) answer the same way, so a client reads one field and the OpenAPI schema documents
+one shape.
 """
 
 from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -39,7 +42,31 @@ def first_message(errors) -> str:
 UNEXPECTED = "服务器内部错误，已记录，请稍后重试或联系管理员。"
 
 
+class MissingVersion(Exception):
+    """A write that carries no version at all (neither If-Match nor `version`)."""
+
+    message = "缺少版本号：请在 If-Match 请求头或 version 字段中提供读取时的任务版本。"
+
+
+def domain_response(exc) -> Response | None:
+    """The HTTP answer to an error raised by a service (or the version check), None for any other exception."""
+    from targets.services.errors import StaleVersionError
+
+    if isinstance(exc, StaleVersionError):
+        return Response({"error": str(exc)}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, MissingVersion):
+        return Response({"error": MissingVersion.message}, status=status.HTTP_428_PRECONDITION_REQUIRED)
+    if isinstance(exc, PermissionDenied):
+        return Response({"error": str(exc) or "您没有权限执行该操作。"}, status=status.HTTP_403_FORBIDDEN)
+    if isinstance(exc, ValidationError):
+        return Response({"error": "；".join(exc.messages)}, status=status.HTTP_400_BAD_REQUEST)
+    return None
+
+
 def api_exception_handler(exc, context):
+    domain = domain_response(exc)
+    if domain is not None:
+        return domain
     response = drf_exception_handler(exc, context)
     if response is None:
         return _unexpected(exc, context)

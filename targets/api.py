@@ -13,7 +13,7 @@ nothing and gets 409. Successful writes answer with the target and its new ETag.
 from __future__ import annotations
 
 import django_filters
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
@@ -23,7 +23,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.api_errors import ErrorSerializer
+from config.api_errors import ErrorSerializer, MissingVersion
 from config.parsing import MAX_ID, BadInteger, FormIntegerField, parse_id, parse_optional_int, parse_version
 from targets import plausibility, selectors, services
 from targets.health import HEALTH_LABELS
@@ -72,11 +72,6 @@ ETAG = OpenApiParameter(
     response=[200, 304],
     description='任务的当前版本（如 "12-5"），写入时放在 If-Match 中',
 )
-NO_VERSION = "缺少版本号：请在 If-Match 请求头或 version 字段中提供读取时的任务版本。"
-
-
-class MissingVersion(Exception):
-    pass
 
 
 def etag(target: Target) -> str:
@@ -236,12 +231,7 @@ class TargetProgressAPI(GenericAPIView):
         if not serializer.is_valid():
             return error_response(_first_message(serializer.errors))
         data = serializer.validated_data
-        try:
-            version = expected_version(request, data)
-        except MissingVersion:
-            return error_response(NO_VERSION, status.HTTP_428_PRECONDITION_REQUIRED)
-        except ValidationError as error:
-            return error_response(_first_message(error))
+        version = expected_version(request, data)  # errors (428, 400) and the service's: config.api_errors
         corrects = None
         if data.get("corrects"):
             corrects = ProgressUpdate.objects.filter(pk=data["corrects"], target=target).first()
@@ -261,23 +251,16 @@ class TargetProgressAPI(GenericAPIView):
                 {"error": message, "code": "implausible", "doubts": [d.code for d in doubts]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        try:
-            update = services.progress_record(
-                target=target,
-                acting_user=request.user,
-                value=data.get("value"),
-                percent=data.get("percent"),
-                note=data.get("note", ""),
-                files=data.get("files") or [],
-                expected_version=version,
-                corrects=corrects,
-            )
-        except services.StaleVersionError as error:
-            return error_response(str(error), status.HTTP_409_CONFLICT)
-        except PermissionDenied as error:
-            return error_response(str(error) or "您没有权限填报该任务的进展。", status.HTTP_403_FORBIDDEN)
-        except ValidationError as error:
-            return error_response(_first_message(error))
+        update = services.progress_record(
+            target=target,
+            acting_user=request.user,
+            value=data.get("value"),
+            percent=data.get("percent"),
+            note=data.get("note", ""),
+            files=data.get("files") or [],
+            expected_version=version,
+            corrects=corrects,
+        )
         return with_etag(Response(ProgressUpdateSerializer(update).data, status=status.HTTP_201_CREATED), target)
 
 
@@ -285,17 +268,8 @@ class TargetProgressAPI(GenericAPIView):
 
 
 def _run_write(request: Request, target: Target, call, *, created: bool = False) -> Response:
-    """Run a service; map its errors to the API's; answer with the target as it now is and its ETag."""
-    try:
-        call()
-    except MissingVersion:
-        return error_response(NO_VERSION, status.HTTP_428_PRECONDITION_REQUIRED)
-    except services.StaleVersionError as error:
-        return error_response(str(error), status.HTTP_409_CONFLICT)
-    except PermissionDenied as error:
-        return error_response(str(error) or "您没有权限执行该操作。", status.HTTP_403_FORBIDDEN)
-    except ValidationError as error:
-        return error_response(_first_message(error))
+    """Run a service (its errors become statuses in config.api_errors); answer with the target as it now is."""
+    call()
     fresh = selectors.target_detail(pk=target.pk)
     code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return with_etag(
@@ -323,111 +297,126 @@ class TargetActionAPI(GenericAPIView):
         return _run_write(request, target, lambda: self.perform(request, target, serializer.validated_data))
 
 
-def _action(name: str, input_serializer, summary: str, perform) -> type[TargetActionAPI]:
-    cls = type(
-        name,
-        (TargetActionAPI,),
-        {
-            "serializer_class": input_serializer,
-            "perform": lambda self, request, target, data: perform(request, target, data),
-        },
-    )
+def documented(cls: type[TargetActionAPI]) -> type[TargetActionAPI]:
+    """Give an action class its own documented `post` (the schema reads the summary and input per class)."""
+
+    def post(self, request: Request, pk: int) -> Response:
+        return TargetActionAPI.post(self, request, pk)
+
     cls.post = extend_schema(
-        summary=summary,
-        request={"application/json": input_serializer, "multipart/form-data": input_serializer},
+        summary=cls.summary,
+        request={"application/json": cls.serializer_class, "multipart/form-data": cls.serializer_class},
         parameters=[IF_MATCH],
         responses={200: TargetDetailSerializer, **WRITE_ERRORS},
-    )(cls.post)
+    )(post)
     return cls
 
 
-RequestExtensionAPI = _action(
-    "RequestExtensionAPI",
-    RequestExtensionSerializer,
-    "申请延期（理由和新的完成时限）",
-    lambda request, target, data: services.target_request_extension(
-        target=target,
-        acting_user=request.user,
-        expected_version=expected_version(request, data),
-        note=data["note"],
-        new_due_date=data["new_due_date"],
-    ),
-)
-DecideExtensionAPI = _action(
-    "DecideExtensionAPI",
-    ExtensionDecisionSerializer,
-    "审批延期申请（批准或驳回）",
-    lambda request, target, data: services.target_decide_extension(
-        target=target,
-        acting_user=request.user,
-        approve=data["approve"],
-        expected_version=expected_version(request, data),
-        note=data.get("note", ""),
-        new_due_date=data.get("new_due_date"),
-    ),
-)
-RequestSignoffAPI = _action(
-    "RequestSignoffAPI",
-    RequestSignoffSerializer,
-    "申请销号（可附佐证材料）",
-    lambda request, target, data: services.target_request_signoff(
-        target=target,
-        acting_user=request.user,
-        expected_version=expected_version(request, data),
-        note=data.get("note", ""),
-        files=data.get("files") or [],
-    ),
-)
-DecideSignoffAPI = _action(
-    "DecideSignoffAPI",
-    DecisionSerializer,
-    "审批销号申请（批准即销号；退回须说明理由）",
-    lambda request, target, data: services.target_decide_signoff(
-        target=target,
-        acting_user=request.user,
-        approve=data["approve"],
-        expected_version=expected_version(request, data),
-        note=data.get("note", ""),
-    ),
-)
-EscalateAPI = _action(
-    "EscalateAPI",
-    EscalateSerializer,
-    "督办升级或解除",
-    lambda request, target, data: services.target_escalate(
-        target=target,
-        acting_user=request.user,
-        expected_version=expected_version(request, data),
-        note=data.get("note", ""),
-        escalate=data.get("escalate", True),
-    ),
-)
-CancelAPI = _action(
-    "CancelAPI",
-    CancelSerializer,
-    "取消任务（记录保留）",
-    lambda request, target, data: services.target_cancel(
-        target=target, acting_user=request.user, expected_version=expected_version(request, data), note=data["note"]
-    ),
-)
+@documented
+class RequestExtensionAPI(TargetActionAPI):
+    serializer_class = RequestExtensionSerializer
+    summary = "申请延期（理由和新的完成时限）"
+
+    def perform(self, request: Request, target: Target, data: dict) -> None:
+        services.target_request_extension(
+            target=target,
+            acting_user=request.user,
+            expected_version=expected_version(request, data),
+            note=data["note"],
+            new_due_date=data["new_due_date"],
+        )
 
 
-def _reassign(request: Request, target: Target, data: dict) -> None:
-    ids = {data["lead_department"], *data.get("co_departments", [])}
-    departments = {d.pk: d for d in Department.objects.filter(pk__in=ids)}
-    if data["lead_department"] not in departments:
-        raise ValidationError("牵头单位不存在。")
-    services.target_reassign(
-        target=target,
-        acting_user=request.user,
-        lead_department=departments[data["lead_department"]],
-        co_departments=[departments[i] for i in data.get("co_departments", []) if i in departments],
-        expected_version=expected_version(request, data),
-        note=data.get("note", ""),
-    )
+@documented
+class DecideExtensionAPI(TargetActionAPI):
+    serializer_class = ExtensionDecisionSerializer
+    summary = "审批延期申请（批准或驳回）"
+
+    def perform(self, request: Request, target: Target, data: dict) -> None:
+        services.target_decide_extension(
+            target=target,
+            acting_user=request.user,
+            approve=data["approve"],
+            expected_version=expected_version(request, data),
+            note=data.get("note", ""),
+            new_due_date=data.get("new_due_date"),
+        )
 
 
-ReassignAPI = _action("ReassignAPI", ReassignSerializer, "调整牵头单位和责任单位", _reassign)
+@documented
+class RequestSignoffAPI(TargetActionAPI):
+    serializer_class = RequestSignoffSerializer
+    summary = "申请销号（可附佐证材料）"
+
+    def perform(self, request: Request, target: Target, data: dict) -> None:
+        services.target_request_signoff(
+            target=target,
+            acting_user=request.user,
+            expected_version=expected_version(request, data),
+            note=data.get("note", ""),
+            files=data.get("files") or [],
+        )
+
+
+@documented
+class DecideSignoffAPI(TargetActionAPI):
+    serializer_class = DecisionSerializer
+    summary = "审批销号申请（批准即销号；退回须说明理由）"
+
+    def perform(self, request: Request, target: Target, data: dict) -> None:
+        services.target_decide_signoff(
+            target=target,
+            acting_user=request.user,
+            approve=data["approve"],
+            expected_version=expected_version(request, data),
+            note=data.get("note", ""),
+        )
+
+
+@documented
+class EscalateAPI(TargetActionAPI):
+    serializer_class = EscalateSerializer
+    summary = "督办升级或解除"
+
+    def perform(self, request: Request, target: Target, data: dict) -> None:
+        services.target_escalate(
+            target=target,
+            acting_user=request.user,
+            expected_version=expected_version(request, data),
+            note=data.get("note", ""),
+            escalate=data.get("escalate", True),
+        )
+
+
+@documented
+class CancelAPI(TargetActionAPI):
+    serializer_class = CancelSerializer
+    summary = "取消任务（记录保留）"
+
+    def perform(self, request: Request, target: Target, data: dict) -> None:
+        services.target_cancel(
+            target=target, acting_user=request.user, expected_version=expected_version(request, data), note=data["note"]
+        )
+
+
+@documented
+class ReassignAPI(TargetActionAPI):
+    serializer_class = ReassignSerializer
+    summary = "调整牵头单位和责任单位"
+
+    def perform(self, request: Request, target: Target, data: dict) -> None:
+        ids = {data["lead_department"], *data.get("co_departments", [])}
+        departments = {d.pk: d for d in Department.objects.filter(pk__in=ids)}
+        if data["lead_department"] not in departments:
+            raise ValidationError("牵头单位不存在。")
+        services.target_reassign(
+            target=target,
+            acting_user=request.user,
+            lead_department=departments[data["lead_department"]],
+            co_departments=[departments[i] for i in data.get("co_departments", []) if i in departments],
+            expected_version=expected_version(request, data),
+            note=data.get("note", ""),
+        )
 
 
 class TargetCommentsAPI(GenericAPIView):
@@ -456,14 +445,9 @@ class TargetCommentsAPI(GenericAPIView):
         if not serializer.is_valid():
             return error_response(_first_message(serializer.errors))
         data = serializer.validated_data
-        try:
-            event = services.target_comment(
-                target=target, acting_user=request.user, text=data.get("text", ""), files=data.get("files") or []
-            )
-        except PermissionDenied as error:
-            return error_response(str(error), status.HTTP_403_FORBIDDEN)
-        except ValidationError as error:
-            return error_response(_first_message(error))
+        event = services.target_comment(
+            target=target, acting_user=request.user, text=data.get("text", ""), files=data.get("files") or []
+        )
         return Response(TargetEventSerializer(event).data, status=status.HTTP_201_CREATED)
 
 
@@ -494,14 +478,9 @@ class TargetEvidenceAPI(GenericAPIView):
         files = serializer.validated_data.get("files") or []
         if not files:
             return error_response("请选择要上传的文件。")
-        try:
-            event = services.target_comment(
-                target=target, acting_user=request.user, text=serializer.validated_data.get("text", ""), files=files
-            )
-        except PermissionDenied as error:
-            return error_response(str(error), status.HTTP_403_FORBIDDEN)
-        except ValidationError as error:
-            return error_response(_first_message(error))
+        event = services.target_comment(
+            target=target, acting_user=request.user, text=serializer.validated_data.get("text", ""), files=files
+        )
         return Response(EvidenceSerializer(event.evidence.all(), many=True).data, status=status.HTTP_201_CREATED)
 
 

@@ -316,10 +316,17 @@ def stale_q(*, on: date) -> Q:
 
 
 def health_rank_sql(on: date) -> Case:
-    """HEALTH_ORDER of every row on `on` as SQL (0 overdue … 4 closed): what the board sorts and counts by."""
+    """HEALTH_ORDER of every row on `on` as SQL (0 overdue … 4 closed): what the board sorts and counts by.
+
+    The branches are `health_q`'s, each without the negations of the ones before it (CASE takes the first match).
+    """
+    running = Q(due_date__gte=on)
     return Case(
-        *(When(health_q(key, on=on), then=Value(rank)) for key, rank in HEALTH_ORDER.items() if key is not None),
-        default=Value(HEALTH_ORDER[None]),
+        When(lifecycle__in=CLOSED, then=Value(HEALTH_ORDER[None])),
+        When(overdue_from__lte=on, then=Value(HEALTH_ORDER[OVERDUE])),
+        When(running & (Q(at_risk_from__lte=on) | Q(stale_from__lte=on)), then=Value(HEALTH_ORDER[AT_RISK])),
+        When(running & Q(deadline__gte=on, deadline__lt=due_soon_horizon(on)), then=Value(HEALTH_ORDER[DUE_SOON])),
+        default=Value(HEALTH_ORDER[ON_TRACK]),
         output_field=IntegerField(),
     )
 

@@ -7,9 +7,11 @@ child organisations (a district supervisor over several towns).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 
-from targets.models import Membership, Organisation
+from targets.models import Membership, Organisation, Target
 
 ADMIN = Membership.Role.ADMIN
 SUPERVISOR = Membership.Role.SUPERVISOR
@@ -163,3 +165,92 @@ def allowed_actions(user, target) -> set[str]:
     if manage:
         actions |= {CANCEL, REASSIGN, EDIT_MILESTONES, EDIT_TARGET}
     return actions
+
+
+# --- the lifecycle: one table of transitions for services, pages and templates ----------------------------------
+
+Lifecycle = Target.Lifecycle
+STARTS = "starts"  # `to` of a transition that moves 未启动 to 推进中 and keeps any other state
+RESUMES = "resumes"  # `to` of a transition that ends a pending 申请延期 (back to 推进中) and keeps any other state
+CLOSED_STATES = frozenset({Lifecycle.SIGNED_OFF, Lifecycle.CANCELLED})
+PENDING_STATES = frozenset({Lifecycle.EXTENSION_REQUESTED, Lifecycle.SIGNOFF_REQUESTED})
+OPEN_STATES = frozenset(Lifecycle.values) - CLOSED_STATES
+CLOSED_REFUSAL = ("该任务已销号或已取消。", "closed")
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One move in a target's life: who may make it (`action`, a rule above), from which states, to which state
+    (None: unchanged; STARTS and RESUMES: see above), and what a refused state is told (message, code)."""
+
+    action: str
+    sources: frozenset[str]
+    to: str | None
+    refusals: tuple[tuple[frozenset[str], str, str], ...] = ((CLOSED_STATES, *CLOSED_REFUSAL),)
+    refused: tuple[str, str] = CLOSED_REFUSAL
+
+    def refusal(self, lifecycle: str) -> tuple[str, str]:
+        return next(((m, c) for states, m, c in self.refusals if lifecycle in states), self.refused)
+
+    def next_state(self, lifecycle: str) -> str:
+        if self.to is None:
+            return lifecycle
+        if self.to == STARTS:
+            return Lifecycle.IN_PROGRESS if lifecycle == Lifecycle.NOT_STARTED else lifecycle
+        if self.to == RESUMES:
+            return Lifecycle.IN_PROGRESS if lifecycle == Lifecycle.EXTENSION_REQUESTED else lifecycle
+        return self.to
+
+
+_NO_REQUEST_EXTENSION = ("该任务没有待审批的延期申请。", "no_request")
+_NO_REQUEST_SIGNOFF = ("该任务没有待审批的销号申请。", "no_request")
+TRANSITIONS: dict[str, Transition] = {
+    "report_progress": Transition(
+        REPORT_PROGRESS, OPEN_STATES, STARTS, refused=("该任务已销号或已取消，不能再填报进展。", "closed")
+    ),
+    "tick_milestone": Transition(TICK_MILESTONE, OPEN_STATES, STARTS),
+    "edit_milestones": Transition(EDIT_MILESTONES, OPEN_STATES, None),
+    "request_extension": Transition(
+        REQUEST_EXTENSION,
+        OPEN_STATES - PENDING_STATES,
+        Lifecycle.EXTENSION_REQUESTED,
+        refusals=(
+            (CLOSED_STATES, *CLOSED_REFUSAL),
+            (PENDING_STATES, "该任务已有待审批的申请，请等待督查人员处理。", "pending"),
+        ),
+    ),
+    "request_signoff": Transition(
+        REQUEST_SIGNOFF,
+        OPEN_STATES - PENDING_STATES,
+        Lifecycle.SIGNOFF_REQUESTED,
+        refusals=(),
+        refused=("该任务当前状态不能申请销号。", "bad_lifecycle"),
+    ),
+    # A supervisor may extend or sign off at any time before closing, asked or not.
+    "extend": Transition(DECIDE_EXTENSION, OPEN_STATES, RESUMES),
+    "sign_off": Transition(DECIDE_SIGNOFF, OPEN_STATES, Lifecycle.SIGNED_OFF),
+    "approve_extension": Transition(
+        DECIDE_EXTENSION, frozenset({Lifecycle.EXTENSION_REQUESTED}), Lifecycle.IN_PROGRESS, (), _NO_REQUEST_EXTENSION
+    ),
+    "refuse_extension": Transition(
+        DECIDE_EXTENSION, frozenset({Lifecycle.EXTENSION_REQUESTED}), Lifecycle.IN_PROGRESS, (), _NO_REQUEST_EXTENSION
+    ),
+    "approve_signoff": Transition(
+        DECIDE_SIGNOFF, frozenset({Lifecycle.SIGNOFF_REQUESTED}), Lifecycle.SIGNED_OFF, (), _NO_REQUEST_SIGNOFF
+    ),
+    "return_signoff": Transition(
+        DECIDE_SIGNOFF, frozenset({Lifecycle.SIGNOFF_REQUESTED}), Lifecycle.IN_PROGRESS, (), _NO_REQUEST_SIGNOFF
+    ),
+    "escalate": Transition(ESCALATE, OPEN_STATES, None),
+    "cancel": Transition(CANCEL, OPEN_STATES, Lifecycle.CANCELLED),
+    # Neither changes the state nor depends on it.
+    "reassign": Transition(REASSIGN, frozenset(Lifecycle.values), None),
+    "edit_target": Transition(EDIT_TARGET, frozenset(Lifecycle.values), None),
+    "comment": Transition(COMMENT, frozenset(Lifecycle.values), None),
+}
+
+
+def transitions_allowed(user, target) -> set[str]:
+    """The transitions `user` may make on `target` now (its state and their role): the buttons a page shows."""
+    actions = allowed_actions(user, target)
+    return {name for name, t in TRANSITIONS.items() if t.action in actions and target.lifecycle in t.sources}

@@ -539,9 +539,9 @@ def _render_detail(
     today = timezone.localdate()
     user = request.user
     actions = permissions.allowed_actions(user, target)
+    moves = permissions.transitions_allowed(user, target)  # the lifecycle table: role and state together
     target.health = target_health(target, on=today)
     open_ = target.lifecycle not in services.CLOSED
-    pending = target.lifecycle in services.PENDING
     target.display_target = display_target(target)
     files_by_update: dict[int, list] = {}
     files_by_event: dict[int, list] = {}
@@ -578,7 +578,6 @@ def _render_detail(
             report_url = reverse("reports:detail", kwargs={"pk": target.commitment.report_id})
         except NoReverseMatch:
             report_url = f"/reports/{target.commitment.report_id}/"
-    lifecycle = target.lifecycle
     return render(
         request,
         "targets/detail.html",
@@ -600,18 +599,18 @@ def _render_detail(
             "comment_form": CommentForm(auto_id="comment_%s"),
             "milestone_form": MilestoneForm(initial={"version": target.version}, auto_id="milestone_%s"),
             "reassign_form": ReassignForm(target=target, auto_id="reassign_%s")
-            if permissions.REASSIGN in actions and open_
+            if "reassign" in moves and open_
             else None,
-            "can_report": permissions.REPORT_PROGRESS in actions and open_,
-            "can_request": permissions.REQUEST_SIGNOFF in actions and open_ and not pending,
-            "can_decide_extension": permissions.DECIDE_EXTENSION in actions and lifecycle == "extension_requested",
-            "can_decide_signoff": permissions.DECIDE_SIGNOFF in actions and lifecycle == "signoff_requested",
-            "can_sign": permissions.DECIDE_SIGNOFF in actions and open_,
-            "can_escalate": permissions.ESCALATE in actions and open_,
+            "can_report": "report_progress" in moves,
+            "can_request": "request_signoff" in moves,
+            "can_decide_extension": "approve_extension" in moves,
+            "can_decide_signoff": "approve_signoff" in moves,
+            "can_sign": "sign_off" in moves,
+            "can_escalate": "escalate" in moves,
             "pdf_available": pdf_converter() is not None,
-            "can_cancel": permissions.CANCEL in actions and open_,
-            "can_edit_milestones": permissions.EDIT_MILESTONES in actions and open_,
-            "can_comment": permissions.COMMENT in actions,
+            "can_cancel": "cancel" in moves,
+            "can_edit_milestones": "edit_milestones" in moves,
+            "can_comment": "comment" in moves,
             "is_co_department": permissions.REPORT_PROGRESS not in actions
             and permissions.is_co_department_staff(user, target),
             "report_url": report_url,

@@ -8,9 +8,8 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from targets import permissions
 from targets.models import Target, TargetEvent
-from targets.services.common import attach_files, checked_files, record_event, require
+from targets.services.common import attach_files, checked_files, record_event, transition
 from targets.services.errors import TargetServiceError
 
 
@@ -24,7 +23,7 @@ def target_comment(
     version: a staff member's open progress form stays valid while others talk.
     """
     now = at or timezone.now()
-    require(acting_user, permissions.COMMENT, target)
+    transition(acting_user, "comment", target)
     text = (text or "").strip()
     files = checked_files(files)
     if not text and not files:

@@ -13,10 +13,8 @@ from targets.evidence import validate_evidence
 from targets.models import Evidence, Target, TargetEvent
 from targets.services.errors import StaleVersionError, TargetServiceError
 
-CLOSED = {Target.Lifecycle.SIGNED_OFF, Target.Lifecycle.CANCELLED}
-
-
-PENDING = {Target.Lifecycle.EXTENSION_REQUESTED, Target.Lifecycle.SIGNOFF_REQUESTED}
+CLOSED = permissions.CLOSED_STATES
+PENDING = permissions.PENDING_STATES
 
 
 MAX_FILES = 10
@@ -33,6 +31,16 @@ def bump_version(target: Target, expected_version: int, now: datetime, **fields)
         setattr(target, name, value)
     target.version = expected_version + 1
     target.updated_at = now
+
+
+def transition(user, name: str, target: Target) -> permissions.Transition:
+    """The lifecycle table's check for a service: may `user` make transition `name` on `target` in its state?"""
+    move = permissions.TRANSITIONS[name]
+    require(user, move.action, target)
+    if target.lifecycle not in move.sources:
+        message, code = move.refusal(target.lifecycle)
+        raise TargetServiceError(message, code=code)
+    return move
 
 
 def require(user, action: str, target: Target) -> None:

@@ -8,10 +8,10 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from targets import limits, permissions
+from targets import limits
 from targets.models import Department, Target, TargetEvent
 from targets.services.basis import refresh_target_health
-from targets.services.common import bump_version, note_suffix, plain, record_event, require, snapshot
+from targets.services.common import bump_version, note_suffix, plain, record_event, snapshot, transition
 from targets.services.errors import TargetServiceError
 
 EDITABLE_TARGET_FIELDS = (
@@ -36,7 +36,7 @@ def target_edit(
     The lifecycle is not edited here: it moves only through the decisions above.
     """
     now = at or timezone.now()
-    require(acting_user, permissions.EDIT_TARGET, target)
+    transition(acting_user, "edit_target", target)
     unknown = set(changes) - set(EDITABLE_TARGET_FIELDS)
     if unknown:
         raise TargetServiceError(f"不能直接修改的字段：{'、'.join(sorted(unknown))}。", code="bad_field")
@@ -87,7 +87,7 @@ def target_reassign(
 ) -> Target:
     """An administrator changes the lead department (牵头单位) and co-departments (责任单位)."""
     now = at or timezone.now()
-    require(acting_user, permissions.REASSIGN, target)
+    transition(acting_user, "reassign", target)
     co_departments = [d for d in co_departments if d.pk != lead_department.pk]
     if any(d.organisation_id != target.organisation_id for d in [lead_department, *co_departments]):
         raise TargetServiceError("牵头单位和责任单位必须属于本组织。", code="foreign_department")

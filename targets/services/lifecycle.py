@@ -8,19 +8,17 @@ from datetime import date, datetime
 from django.db import transaction
 from django.utils import timezone
 
-from targets import limits, permissions
+from targets import limits
 from targets.models import Target, TargetEvent
 from targets.services.basis import refresh_target_health
 from targets.services.common import (
-    CLOSED,
-    PENDING,
     attach_files,
     bump_version,
     checked_files,
     note_suffix,
     record_event,
-    require,
     snapshot,
+    transition,
 )
 from targets.services.errors import TargetServiceError
 from targets.services.plans import respread_open_milestones
@@ -37,14 +35,12 @@ def target_request_signoff(
     at: datetime | None = None,
 ) -> Target:
     """The lead department asks the supervisor to verify and sign off (申请销号), with its evidence."""
-    require(acting_user, permissions.REQUEST_SIGNOFF, target)
-    if target.lifecycle in CLOSED or target.lifecycle in PENDING:
-        raise TargetServiceError("该任务当前状态不能申请销号。", code="bad_lifecycle")
+    move = transition(acting_user, "request_signoff", target)
     files = checked_files(files)
     _change_lifecycle(
         target,
         acting_user,
-        Target.Lifecycle.SIGNOFF_REQUESTED,
+        move.next_state(target.lifecycle),
         TargetEvent.Kind.LIFECYCLE,
         "申请销号",
         note,
@@ -60,11 +56,16 @@ def target_sign_off(
     *, target: Target, acting_user, expected_version: int, note: str = "", at: datetime | None = None
 ) -> Target:
     """A supervisor verifies the target is done and signs it off (销号), requested or not."""
-    require(acting_user, permissions.DECIDE_SIGNOFF, target)
-    if target.lifecycle in CLOSED:
-        raise TargetServiceError("该任务已销号或已取消。", code="closed")
+    move = transition(acting_user, "sign_off", target)
     return _change_lifecycle(
-        target, acting_user, Target.Lifecycle.SIGNED_OFF, TargetEvent.Kind.SIGNOFF, "销号", note, expected_version, at
+        target,
+        acting_user,
+        move.next_state(target.lifecycle),
+        TargetEvent.Kind.SIGNOFF,
+        "销号",
+        note,
+        expected_version,
+        at,
     )
 
 
@@ -79,11 +80,7 @@ def target_request_extension(
     at: datetime | None = None,
 ) -> Target:
     """The lead department asks for more time (申请延期), with a reason and the date it asks for."""
-    require(acting_user, permissions.REQUEST_EXTENSION, target)
-    if target.lifecycle in CLOSED:
-        raise TargetServiceError("该任务已销号或已取消。", code="closed")
-    if target.lifecycle in PENDING:
-        raise TargetServiceError("该任务已有待审批的申请，请等待督查人员处理。", code="pending")
+    move = transition(acting_user, "request_extension", target)
     if not (note or "").strip():
         raise TargetServiceError("申请延期须说明理由。", code="no_reason")
     if new_due_date is not None and new_due_date <= target.due_date:
@@ -93,7 +90,7 @@ def target_request_extension(
     return _change_lifecycle(
         target,
         acting_user,
-        Target.Lifecycle.EXTENSION_REQUESTED,
+        move.next_state(target.lifecycle),
         TargetEvent.Kind.LIFECYCLE,
         label,
         note,
@@ -116,16 +113,12 @@ def target_extend(
     """A supervisor grants an extension: the due date moves, and the open milestones are re-spread
     evenly from the day of approval to the new due date (the last one on it)."""
     now = at or timezone.now()
-    require(acting_user, permissions.DECIDE_EXTENSION, target)
-    if target.lifecycle in CLOSED:
-        raise TargetServiceError("该任务已销号或已取消。", code="closed")
+    move = transition(acting_user, "extend", target)
     if new_due_date <= target.due_date:
         raise TargetServiceError("延期后的完成时限必须晚于原时限。", code="not_later")
     limits.check_target_date(new_due_date, plan_year=target.plan_year, label="延期后的完成时限")
     before = snapshot(target)
-    lifecycle = target.lifecycle
-    if lifecycle == Target.Lifecycle.EXTENSION_REQUESTED:
-        lifecycle = Target.Lifecycle.IN_PROGRESS
+    lifecycle = move.next_state(target.lifecycle)
     bump_version(target, expected_version, now, lifecycle=lifecycle, due_date=new_due_date, requested_due_date=None)
     moved = respread_open_milestones(target, start=timezone.localdate(now), end=new_due_date)
     refresh_target_health(target)
@@ -156,9 +149,7 @@ def target_decide_extension(
 
     Refusing sends the target back to 推进中 with its due date unchanged.
     """
-    require(acting_user, permissions.DECIDE_EXTENSION, target)
-    if target.lifecycle != Target.Lifecycle.EXTENSION_REQUESTED:
-        raise TargetServiceError("该任务没有待审批的延期申请。", code="no_request")
+    move = transition(acting_user, "approve_extension" if approve else "refuse_extension", target)
     if approve:
         new_due_date = new_due_date or target.requested_due_date
         if new_due_date is None:
@@ -176,7 +167,7 @@ def target_decide_extension(
     return _change_lifecycle(
         target,
         acting_user,
-        Target.Lifecycle.IN_PROGRESS,
+        move.next_state(target.lifecycle),
         TargetEvent.Kind.EXTENSION,
         "驳回延期申请",
         note,
@@ -197,9 +188,7 @@ def target_decide_signoff(
     at: datetime | None = None,
 ) -> Target:
     """A supervisor answers a 申请销号: approve (closes it: 已销号) or refuse (back to 推进中, with a reason)."""
-    require(acting_user, permissions.DECIDE_SIGNOFF, target)
-    if target.lifecycle != Target.Lifecycle.SIGNOFF_REQUESTED:
-        raise TargetServiceError("该任务没有待审批的销号申请。", code="no_request")
+    move = transition(acting_user, "approve_signoff" if approve else "return_signoff", target)
     if approve:
         return target_sign_off(
             target=target, acting_user=acting_user, expected_version=expected_version, note=note, at=at
@@ -209,7 +198,7 @@ def target_decide_signoff(
     return _change_lifecycle(
         target,
         acting_user,
-        Target.Lifecycle.IN_PROGRESS,
+        move.next_state(target.lifecycle),
         TargetEvent.Kind.SIGNOFF,
         "退回销号申请",
         note,
@@ -230,9 +219,7 @@ def target_escalate(
 ) -> Target:
     """A supervisor flags a target for escalation (督办升级), or lifts the flag (`escalate=False`)."""
     now = at or timezone.now()
-    require(acting_user, permissions.ESCALATE, target)
-    if target.lifecycle in CLOSED:
-        raise TargetServiceError("该任务已销号或已取消。", code="closed")
+    transition(acting_user, "escalate", target)
     note = (note or "").strip()
     if escalate and not note:
         raise TargetServiceError("督办升级须说明原因。", code="no_reason")
@@ -259,13 +246,18 @@ def target_cancel(
     *, target: Target, acting_user, expected_version: int, note: str, at: datetime | None = None
 ) -> Target:
     """An administrator cancels a target (已取消): the record, its history and evidence stay."""
-    require(acting_user, permissions.CANCEL, target)
-    if target.lifecycle in CLOSED:
-        raise TargetServiceError("该任务已销号或已取消。", code="closed")
+    move = transition(acting_user, "cancel", target)
     if not (note or "").strip():
         raise TargetServiceError("取消任务须说明理由。", code="no_reason")
     return _change_lifecycle(
-        target, acting_user, Target.Lifecycle.CANCELLED, TargetEvent.Kind.CANCEL, "取消任务", note, expected_version, at
+        target,
+        acting_user,
+        move.next_state(target.lifecycle),
+        TargetEvent.Kind.CANCEL,
+        "取消任务",
+        note,
+        expected_version,
+        at,
     )
 
 

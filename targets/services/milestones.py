@@ -7,10 +7,10 @@ from datetime import date, datetime
 from django.db import transaction
 from django.utils import timezone
 
-from targets import limits, permissions
+from targets import limits
 from targets.models import Milestone, Target, TargetEvent
 from targets.services.basis import refresh_target_health
-from targets.services.common import CLOSED, bump_version, note_suffix, plain, record_event, require, snapshot
+from targets.services.common import bump_version, note_suffix, plain, record_event, snapshot, transition
 from targets.services.errors import TargetServiceError
 
 MILESTONE_FIELDS = ("title", "due_date", "expected_percent", "expected_value", "done_on")
@@ -30,9 +30,7 @@ def milestone_create(
 ) -> Milestone:
     """An administrator adds a node to the plan."""
     now = at or timezone.now()
-    require(acting_user, permissions.EDIT_MILESTONES, target)
-    if target.lifecycle in CLOSED:
-        raise TargetServiceError("该任务已销号或已取消。", code="closed")
+    transition(acting_user, "edit_milestones", target)
     _check_milestone(
         target, title=title, due_date=due_date, expected_percent=expected_percent, expected_value=expected_value
     )
@@ -65,14 +63,12 @@ def milestone_update(
     """An administrator edits a node (title, due date, expected percent or value, done date)."""
     now = at or timezone.now()
     target = milestone.target
-    require(acting_user, permissions.EDIT_MILESTONES, target)
+    transition(acting_user, "edit_milestones", target)
     unknown = set(changes) - set(MILESTONE_FIELDS)
     if unknown:
         raise TargetServiceError(f"不能修改的字段：{'、'.join(sorted(unknown))}。", code="bad_field")
     if milestone.cancelled_at is not None:
         raise TargetServiceError("该时间节点已取消。", code="milestone_cancelled")
-    if target.lifecycle in CLOSED:
-        raise TargetServiceError("该任务已销号或已取消。", code="closed")
     changes = {k: v for k, v in changes.items() if getattr(milestone, k) != v}
     if not changes:
         return milestone
@@ -108,11 +104,9 @@ def milestone_cancel(
     """Removing a node cancels it: the row stays (with its history) and leaves the plan."""
     now = at or timezone.now()
     target = milestone.target
-    require(acting_user, permissions.EDIT_MILESTONES, target)
+    transition(acting_user, "edit_milestones", target)
     if milestone.cancelled_at is not None:
         raise TargetServiceError("该时间节点已取消。", code="milestone_cancelled")
-    if target.lifecycle in CLOSED:
-        raise TargetServiceError("该任务已销号或已取消。", code="closed")
     before = snapshot(target)
     bump_version(target, expected_version, now)
     Milestone.all_objects.filter(pk=milestone.pk).update(cancelled_at=now)

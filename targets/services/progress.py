@@ -10,12 +10,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from targets import limits, permissions
+from targets import limits
 from targets.health import Figure, PlanNode, health_dates
 from targets.health_facts import NODE_FIELDS, facts_of
 from targets.models import Milestone, ProgressUpdate, Target, TargetEvent
 from targets.services.basis import refresh_target_health
-from targets.services.common import CLOSED, attach_files, bump_version, checked_files, record_event, require, snapshot
+from targets.services.common import attach_files, bump_version, checked_files, record_event, snapshot, transition
 from targets.services.errors import TargetServiceError
 from targets.vocabulary import Comparator
 
@@ -40,9 +40,7 @@ def progress_record(
     whose expected figure the update reaches.
     """
     now = at or timezone.now()
-    require(acting_user, permissions.REPORT_PROGRESS, target)
-    if target.lifecycle in CLOSED:
-        raise TargetServiceError("该任务已销号或已取消，不能再填报进展。", code="closed")
+    move = transition(acting_user, "report_progress", target)
     files = checked_files(files)
     note = (note or "").strip()
     if value is None and percent is None and not note and not files:
@@ -55,9 +53,7 @@ def progress_record(
         raise TargetServiceError("只能更正本任务的进展记录。", code="foreign_update")
 
     before = snapshot(target)
-    lifecycle = target.lifecycle
-    if lifecycle == Target.Lifecycle.NOT_STARTED:
-        lifecycle = Target.Lifecycle.IN_PROGRESS
+    lifecycle = move.next_state(target.lifecycle)
     on = timezone.localdate(now)
     # The lean write path: the plan and the latest figure, not the history. Read before the conditional UPDATE
     # takes the row lock, which is safe: whatever changes them also bumps the version, and then that UPDATE
@@ -124,9 +120,7 @@ def milestone_mark_done(
     """
     now = at or timezone.now()
     target = milestone.target
-    require(acting_user, permissions.TICK_MILESTONE, target)
-    if target.lifecycle in CLOSED:
-        raise TargetServiceError("该任务已销号或已取消。", code="closed")
+    move = transition(acting_user, "tick_milestone", target)
     if milestone.cancelled_at is not None:
         raise TargetServiceError("该时间节点已取消。", code="milestone_cancelled")
     if milestone.done_on is not None:
@@ -134,8 +128,8 @@ def milestone_mark_done(
     limits.check_past_date(done_on, plan_year=target.plan_year, label="完成日期", today=timezone.localdate(now))
     before = snapshot(target)
     fields = {}
-    if target.lifecycle == Target.Lifecycle.NOT_STARTED:
-        fields["lifecycle"] = Target.Lifecycle.IN_PROGRESS
+    if move.next_state(target.lifecycle) != target.lifecycle:
+        fields["lifecycle"] = move.next_state(target.lifecycle)
     if expected_version is None:
         Target.objects.filter(pk=target.pk).update(version=F("version") + 1, updated_at=now, **fields)
         target.refresh_from_db(fields=["version", "lifecycle", "updated_at"])

@@ -203,6 +203,23 @@ def board(queryset: QuerySet[Target], *, on: date, health: str | None = None, by
     return queryset.order_by(*order)
 
 
+def board_slice(queryset: QuerySet[Target], *, on: date, counts: dict, start: int, stop: int, health=None):
+    """Rows `start:stop` of `board(queryset, on=on, health=health)`, one indexed query per health it spans instead
+    of sorting every row: `counts` (from `board_counts`) says where each health's rows begin."""
+    rows: list[Target] = []
+    offset = 0
+    for key in HEALTH_ORDER:  # worst first, closed last: the board's order
+        if health and key != health:
+            continue
+        low, high = max(start - offset, 0), min(stop - offset, counts[key])
+        if low < high:
+            part = queryset.prefetch_related(None).select_related(None).filter(health_q(key, on=on))
+            part = part.order_by(*overdue_order()) if key == OVERDUE else part.order_by("due_date", "id")
+            rows += list(with_health(part, on=on)[low:high])
+        offset += counts[key]
+    return rows
+
+
 def board_page(rows: list[Target], *, on: date) -> list[Target]:
     """What the board shows of one page of `board(...)` rows: names, the plan, the latest update with its author,
     the co-departments (a fixed number of queries), and each row's health and days."""
@@ -227,20 +244,19 @@ def prefetch_for_rows(rows: list[Target]) -> list[Target]:
     return rows
 
 
-def board_counts(queryset: QuerySet[Target], *, on: date) -> dict:
+def board_counts(
+    queryset: QuerySet[Target], *, on: date, organisations: dict | None = None, departments: dict | None = None
+) -> dict:
     """Per lead department and in all: how many targets are in each health on `on` (closed ones apart), and the
-    requests waiting for a supervisor; one GROUP BY query (names from one more, of the departments counted)."""
+    requests waiting for a supervisor; one GROUP BY query. Names come from `organisations` and `departments`
+    (id -> name, what the page loaded anyway), or from one query each for those missing."""
     grouped = list(
         with_health(queryset.order_by(), on=on)
         .values("organisation_id", "lead_department_id", "health_rank", "lifecycle")
         .annotate(n=Count("id"))
     )
-    organisations = dict(
-        Organisation.objects.filter(pk__in={r["organisation_id"] for r in grouped}).values_list("pk", "name")
-    )
-    departments = dict(
-        Department.objects.filter(pk__in={r["lead_department_id"] for r in grouped} - {None}).values_list("pk", "name")
-    )
+    organisations = _names(Organisation, {r["organisation_id"] for r in grouped}, organisations or {})
+    departments = _names(Department, {r["lead_department_id"] for r in grouped} - {None}, departments or {})
     counts: dict[str | None, int] = dict.fromkeys(HEALTH_ORDER, 0)
     pending = {Target.Lifecycle.SIGNOFF_REQUESTED: 0, Target.Lifecycle.EXTENSION_REQUESTED: 0}
     groups: dict[tuple, dict] = {}
@@ -268,6 +284,13 @@ def board_counts(queryset: QuerySet[Target], *, on: date) -> dict:
             group["counts"][health] += row["n"]
     ordered = sorted(groups.values(), key=lambda g: (-g["counts"][OVERDUE], -g["counts"]["at_risk"], g["department"]))
     return {"counts": counts, "departments": ordered, "pending": pending}
+
+
+def _names(model, ids: set[int], known: dict[int, str]) -> dict[int, str]:
+    missing = ids - set(known)
+    if not missing:
+        return known
+    return {**known, **dict(model.objects.filter(pk__in=missing).values_list("pk", "name"))}
 
 
 def targets_by_health(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from targets import vocabulary
+
 
 class Report(models.Model):
     class DocKind(models.TextChoices):
@@ -43,24 +45,10 @@ class Report(models.Model):
 class Commitment(models.Model):
     """A commitment proposed by extraction, reviewed by an administrator."""
 
-    class Kind(models.TextChoices):
-        QUANTITATIVE = "quantitative", "量化指标"
-        DELIVERABLE = "deliverable", "项目任务"
-        CONDITION = "condition", "约束条件"
-
-    class Relation(models.TextChoices):
-        ABSOLUTE = "absolute", "总量"
-        GROWTH = "growth", "增速"
-        SHARE = "share", "比率"
-        RATIO = "ratio", "比例"
-        RANK = "rank", "排名"
-
-    class Comparator(models.TextChoices):
-        EQ = "=", "达到"
-        GE = ">=", "不低于"
-        LE = "<=", "不高于"
-        RANGE = "range", "区间"
-        APPROX = "~", "左右"
+    # The words commitments share with targets, defined once (targets.vocabulary).
+    Kind = vocabulary.Kind
+    Relation = vocabulary.Relation
+    Comparator = vocabulary.Comparator
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", "待审核"

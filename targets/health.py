@@ -123,7 +123,7 @@ def health_dates(facts: HealthFacts) -> HealthDates:
         breached = latest is not None and latest.percent is not None and latest.percent < 100
         overdue = local_date(latest.created_at) if breached else NEVER
         return HealthDates(progress, overdue, NEVER, NEVER, NEVER)
-    if facts.kind == Kind.QUANTITATIVE and facts.comparator == Comparator.AT_MOST:
+    if facts.kind == Kind.QUANTITATIVE and facts.comparator == Comparator.LE:
         return _ceiling_dates(facts, progress)
     if _complete(facts.plan, progress):
         return HealthDates(progress, NEVER, NEVER, NEVER, NEVER)
@@ -242,7 +242,7 @@ def _milestone_met(milestone: PlanNode, progress: float | None) -> bool:
 def met_by_figure_q() -> Q:
     """Milestones (as a filter on Milestone) not ticked but passed by their target's stored progress: what
     `_milestone_met` calls met, except for a ceiling, whose nodes only a tick meets."""
-    ceiling = Q(target__kind=Kind.QUANTITATIVE, target__comparator=Comparator.AT_MOST)
+    ceiling = Q(target__kind=Kind.QUANTITATIVE, target__comparator=Comparator.LE)
     passed = Q(expected_percent__isnull=False, target__progress__isnull=False)
     passed &= Q(expected_percent__lte=F("target__progress"))
     return passed & ~ceiling

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from targets.models import Milestone, Target
+from targets.vocabulary import Relation
 
-RATE_RELATIONS = {"growth", "share", "ratio", "rank"}
+RATE_RELATIONS = Relation.rates()
 
 
 QUARTER_ENDS = ((3, 31), (6, 30), (9, 30), (12, 31))

@@ -154,7 +154,7 @@ def _reached_milestones(
     target: Target, milestones: list[PlanNode], *, value: float | None, percent: float | None
 ) -> list[PlanNode]:
     """The open quantitative milestones whose expected figure this report reaches (to be ticked)."""
-    if target.kind != Target.Kind.QUANTITATIVE or target.comparator == Comparator.AT_MOST:
+    if target.kind != Target.Kind.QUANTITATIVE or target.comparator == Comparator.LE:
         return []  # a ceiling is met by staying under it until the end, not by reaching a figure
     reached = []
     for milestone in milestones:

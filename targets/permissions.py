@@ -18,23 +18,34 @@ SUPERVISOR = Membership.Role.SUPERVISOR
 STAFF = Membership.Role.STAFF
 
 
-def _memberships(user) -> QuerySet[Membership]:
+def _memberships(user) -> list[tuple[int, int | None, str]]:
+    """(organisation, department, role) of each of the user's memberships: read once per user object, i.e. once per
+    request (a page asks five questions of them), kept on the object."""
     if not getattr(user, "is_authenticated", False):
-        return Membership.objects.none()
-    return Membership.objects.filter(user=user)
+        return []
+    rows = getattr(user, "_duban_memberships", None)
+    if rows is None:
+        rows = list(Membership.objects.filter(user=user).values_list("organisation_id", "department_id", "role"))
+        user._duban_memberships = rows
+    return rows
 
 
 def organisations_with_role(user, *roles: str) -> QuerySet[Organisation]:
     """Organisations where the user holds one of `roles`, their children included."""
     if getattr(user, "is_superuser", False):
         return Organisation.objects.all()
-    ids = list(_memberships(user).filter(role__in=roles).values_list("organisation_id", flat=True))
+    ids = [organisation for organisation, _department, role in _memberships(user) if role in roles]
     return Organisation.objects.filter(Q(id__in=ids) | Q(parent_id__in=ids))
+
+
+def holds_role(user, *roles: str) -> bool:
+    """Whether the user holds one of `roles` anywhere (superusers hold every role)."""
+    return getattr(user, "is_superuser", False) or any(role in roles for *_ids, role in _memberships(user))
 
 
 def administers_any(user) -> bool:
     """Whether the user is an administrator somewhere (the ledger import's entry point)."""
-    return getattr(user, "is_superuser", False) or _memberships(user).filter(role=ADMIN).exists()
+    return holds_role(user, ADMIN)
 
 
 def visible_organisations(user) -> QuerySet[Organisation]:
@@ -56,7 +67,7 @@ def can_supervise_organisation(user, organisation: Organisation) -> bool:
 
 
 def user_department_ids(user) -> set[int]:
-    return set(_memberships(user).filter(department__isnull=False).values_list("department_id", flat=True))
+    return {department for _organisation, department, _role in _memberships(user) if department is not None}
 
 
 # --- targets ---------------------------------------------------------------

@@ -35,4 +35,3 @@ class Comparator(models.TextChoices):
     LE = "<=", "不高于"
     RANGE = "range", "区间"
     APPROX = "~", "左右"
-

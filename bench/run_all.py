@@ -26,6 +26,7 @@ FULL = {
     "database": "duban_bench",
     "seed": ["--orgs=100", "--targets-per-org=300", "--updates-per-target=10"],
     "benches": [
+        ("board_latency.py", ["--requests=20", "--warmup=2"]),
         ("api_latency.py", ["--requests=200", "--warmup=10"]),
         ("write_throughput.py", ["--duration=20"]),
         ("memory.py", ["--repeat=2"]),
@@ -38,6 +39,7 @@ QUICK = {
     "database": "duban_bench_quick",
     "seed": ["--orgs=10", "--targets-per-org=300", "--updates-per-target=10"],
     "benches": [
+        ("board_latency.py", ["--requests=10", "--warmup=2"]),
         ("api_latency.py", ["--requests=50", "--warmup=5"]),
         ("write_throughput.py", ["--duration=8"]),
         ("memory.py", ["--repeat=1"]),

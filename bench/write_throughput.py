@@ -25,6 +25,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import psutil
 from common import emit, figure, gunicorn, setup_django
 
 setup_django()
@@ -93,8 +94,10 @@ def main() -> None:
         tasks = Path(tmp) / "tasks.txt"
         available = write_tasks(tasks, 100_000)
         before = ProgressUpdate.objects.count()
-        with gunicorn(args.port, args.workers):
+        with gunicorn(args.port, args.workers) as server:
             warm_up(args.port, args.workers, tasks)
+            workers = psutil.Process(server.pid).children()
+            cpu_before = sum(sum(w.cpu_times()[:2]) for w in workers)
             run = subprocess.run(  # noqa: S603 (our own arguments)
                 [  # noqa: S607 (wrk from PATH)
                     "wrk",
@@ -114,6 +117,7 @@ def main() -> None:
                 timeout=args.duration + 60,
                 check=True,
             )
+            cpu_used = sum(sum(w.cpu_times()[:2]) for w in workers) - cpu_before
         added = ProgressUpdate.objects.count() - before
         ids = [int(line) for path in Path(tmp).glob("accepted-*") for line in path.read_text().split()]
     found = ProgressUpdate.objects.filter(pk__in=ids).count()
@@ -129,6 +133,8 @@ def main() -> None:
         figure("lost updates (201 without its history row)", lost, "updates", "0", lost == 0),
         figure("rows of requests in flight when wrk stopped", in_flight, "updates", f"<= {args.connections}",
                0 <= in_flight <= args.connections),
+        # CPU of the gunicorn workers per accepted update: what the load of others on the machine changes least.
+        figure("gunicorn CPU per progress POST", round(cpu_used / max(accepted, 1) * 1000, 2), "ms"),
         figure("progress POST p50", result["latency_ms"]["p50"], "ms"),
         figure("progress POST p99", result["latency_ms"]["p99"], "ms"),
         figure("progress POST refused or failed", result["conflict"] + result["other_status"], "requests", "0",
@@ -140,7 +146,8 @@ def main() -> None:
         f"write_throughput: {accepted} updates accepted in {result['duration_s']:.1f} s = {rate:.0f}/s "
         f"({args.workers} gunicorn workers, {args.connections} connections), {found} of them found in the history, "
         f"lost {lost}, {in_flight} more in flight at the end; "
-        f"p50 {result['latency_ms']['p50']} ms, p99 {result['latency_ms']['p99']} ms",
+        f"p50 {result['latency_ms']['p50']} ms, p99 {result['latency_ms']['p99']} ms; "
+        f"{cpu_used / max(accepted, 1) * 1000:.1f} ms of worker CPU per update",
         wrk=result,
         history_rows_added=added,
         distinct_targets_available=available,

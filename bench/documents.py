@@ -154,7 +154,7 @@ def step_notice(district) -> dict:
         "bench-notice", "", "bench-notice-pw"
     )
     target = (
-        Target.objects.filter(organisation__parent=district, late_after__lt=timezone.localdate())
+        Target.objects.filter(organisation__parent=district, overdue_from__lte=timezone.localdate())
         .exclude(lifecycle__in=["signed_off", "cancelled"])
         .first()
     )

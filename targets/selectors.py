@@ -234,6 +234,12 @@ def board_page(rows: list[Target], *, on: date) -> list[Target]:
     return rows
 
 
+def board_rows(targets: QuerySet[Target], *, on: date) -> list[Target]:
+    """Every row of the board on `on`, in its order, with what the board shows of a row (the documents: 任务台账,
+    督查通报). A fixed number of queries; the page itself uses `board_slice`."""
+    return board_page(list(board(targets, on=on)), on=on)
+
+
 def _latest_with_author() -> QuerySet[ProgressUpdate]:
     return latest_updates(ProgressUpdate.objects.select_related("author"))
 

@@ -164,7 +164,7 @@ def _rank(units: list[UnitRow]) -> list[UnitRow]:
 def _trend(targets, period: Period, on: date) -> list[tuple[str, float]]:
     """The organisation's 按期完成率 at each month's end up to `on`, from one aggregate query."""
     ends = [min(end, on) for end in period.month_ends()]
-    live = selectors.with_basis(targets).exclude(lifecycle=Target.Lifecycle.CANCELLED)
+    live = targets.exclude(lifecycle=Target.Lifecycle.CANCELLED)
     counts = live.aggregate(
         total=Count("id"), **{f"m{i}": Count("id", filter=selectors.overdue_q(on=end)) for i, end in enumerate(ends)}
     )

@@ -18,7 +18,7 @@ from docx.shared import Cm, Pt
 
 from targets import permissions
 from targets.documents import docx_style as style
-from targets.health import CLOSED, latest_update, overdue_since
+from targets.health import CLOSED, days_overdue
 from targets.models import SupervisionNotice, Target, TargetEvent
 from targets.services import TargetServiceError
 
@@ -102,10 +102,11 @@ def late_text(target: Target, *, on: date) -> str:
             parts.append(f"时间节点「{milestone.title}」应于 {_cn(milestone.due_date)}前完成，至今未完成")
     if target.due_date < on:
         parts.append(f"完成时限 {_cn(target.due_date)}已过")
-    since = overdue_since(target, on=on)
-    if since is not None:
-        parts.append(f"已逾期 {(on - since).days} 天")
-    latest = latest_update(target)
+    days = days_overdue(target, on=on) if target.lifecycle not in CLOSED else None
+    if days is not None:
+        parts.append(f"已逾期 {days} 天")
+    updates = list(target.updates.all())
+    latest = max(updates, key=lambda u: (u.created_at, u.pk)) if updates else None
     parts.append(f"最近一次进展填报为 {timezone.localdate(latest.created_at):%Y-%m-%d}" if latest else "至今未填报进展")
     if target.escalation_note:
         parts.append(f"督办升级原因：{target.escalation_note}")

@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('reports', '0003_reconciliation'),
-        ('targets', '0007_target_due_index'),
+        ('targets', '0008_ledger_leader_notices'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

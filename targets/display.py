@@ -184,6 +184,17 @@ def display_target(target: Target) -> str:
     return text
 
 
+# "Overdue by", counted one way on the board, the target page, the emails and the ledger (said in the UI).
+OVERDUE_RULE = "逾期天数按自然日计，自最早未完成的时间节点或完成时限次日起算，截至当日"
+
+
+def overdue_days(since: date | None, on: date) -> int | None:
+    """Calendar days from the earliest missed date (`targets.health.overdue_since`) to `on`; None: not late."""
+    if since is None or since >= on:
+        return None
+    return (on - since).days
+
+
 def milestone_plan(target: Target, milestone) -> str:
     """What a checkpoint expects, in words that fit the target.
 

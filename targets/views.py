@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -21,12 +22,14 @@ from django.views.decorators.http import require_GET, require_POST
 from config.parsing import MAX_ID, BadInteger, parse_optional_int, parse_version
 from targets import permissions, plausibility, selectors, services
 from targets.display import (
+    OVERDUE_RULE,
     conversion_echo,
     display_target,
     display_unit,
     format_figure,
     milestone_heading,
     milestone_plan,
+    overdue_days,
 )
 from targets.documents.ledger_export import ledger_title, ledger_workbook
 from targets.documents.notice import pdf_converter
@@ -45,8 +48,10 @@ from targets.forms import (
     RequestSignoffForm,
     TargetFilterForm,
 )
-from targets.health import HEALTH_LABELS, HEALTH_ORDER, progress_percent, target_health
+from targets.health import HEALTH_LABELS, HEALTH_ORDER, overdue_since, progress_percent, target_health
+from targets.health import OVERDUE as HEALTH_OVERDUE
 from targets.models import Evidence, ProgressUpdate, Target
+from targets.people import person_labels
 
 PAGE_SIZE = 50
 STALE_STATUS = 409
@@ -60,6 +65,20 @@ def _board(request: HttpRequest) -> dict:
     today = timezone.localdate()
     base = selectors.targets_for_user(user=request.user)
     years = sorted(set(base.order_by().values_list("plan_year", flat=True)), reverse=True)
+    # Staff see their own department's targets (lead or co-department) first; the rest of the town is one
+    # click away (?scope=all). Supervisors and administrators always see everything they supervise.
+    scope = {"own": None, "all_count": None}
+    mine = permissions.user_department_ids(request.user)
+    supervised = list(permissions.organisations_with_role(request.user, permissions.ADMIN, permissions.SUPERVISOR))
+    supervisor = bool(supervised)
+    if mine and not supervisor and request.GET.get("scope") != "all":
+        scope = {"own": True, "all_count": base.count()}
+        base = base.filter(
+            Q(lead_department_id__in=mine)
+            | Q(pk__in=Target.co_departments.through.objects.filter(department_id__in=mine).values("target_id"))
+        )
+    elif mine and not supervisor:
+        scope = {"own": False, "all_count": None}
     form = TargetFilterForm(
         request.GET or None, departments=selectors.departments_for_user(user=request.user), years=years
     )
@@ -85,6 +104,9 @@ def _board(request: HttpRequest) -> dict:
         "counts": counts,
         "departments": departments,
         "group": group,
+        "scope": scope,
+        "supervised": supervised,
+        "supervisor": supervisor,
     }
 
 
@@ -92,8 +114,7 @@ def _board(request: HttpRequest) -> dict:
 def home(request: HttpRequest) -> HttpResponse:
     board = _board(request)
     rows, counts = board["rows"], board["counts"]
-    supervised = list(permissions.organisations_with_role(request.user, permissions.ADMIN, permissions.SUPERVISOR))
-    supervisor = bool(supervised)
+    supervised, supervisor = board["supervised"], board["supervisor"]
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     selectors.prefetch_for_rows(page.object_list)
     my_departments = permissions.user_department_ids(request.user)
@@ -144,6 +165,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "total": sum(counts.values()),
             "shown": len(rows),
             "closed": counts.get(None, 0),
+            "scope": board["scope"],
+            "all_query": _query(request, scope="all"),
+            "own_query": _query(request, scope=""),
+            "overdue_rule": OVERDUE_RULE,
         },
     )
 
@@ -568,6 +593,19 @@ def _render_detail(
     events = list(reversed(list(target.events.all())))
     for event in events:
         event.files = files_by_event.get(event.pk, [])
+    people = person_labels(
+        [u.author for u in updates] + [e.actor for e in events] + [target.owner],
+        organisation_id=target.organisation_id,
+    )
+    for update in updates:
+        update.author_label = people.get(update.author_id, "")
+    for event in events:
+        event.actor_label = people.get(event.actor_id, "系统")
+    target.owner_label = people.get(target.owner_id, "")
+    target.days_overdue = (
+        overdue_days(overdue_since(target, on=today), today) if target.health == HEALTH_OVERDUE else None
+    )
+    request_event = _request_event(target, events) if pending else None
     milestones = list(target.milestones.all())
     for milestone in milestones:
         milestone.heading = milestone_heading(target, milestone)
@@ -603,6 +641,9 @@ def _render_detail(
             "echo": conversion_echo(target, _typed_value(progress_form)),
             "doubts": doubts or [],
             "correcting": correcting,
+            "request_event": request_event,
+            "latest_update": updates[0] if updates else None,
+            "overdue_rule": OVERDUE_RULE,
             # Distinct id prefixes: several forms on one page share field names (note, files, version).
             "extension_form": ExtensionForm(initial={"version": target.version}, auto_id="extend_%s"),
             "request_extension_form": RequestExtensionForm(initial={"version": target.version}, auto_id="askext_%s"),
@@ -642,6 +683,16 @@ def _progress_form(target: Target, form: ProgressForm | None) -> ProgressForm:
         field.label = "截至目前的累计完成值"
     field.widget.attrs.update({"data-factor": f"{unit.factor:g}", "data-base": unit.base, "step": "any"})
     return form
+
+
+def _request_event(target: Target, events: list):
+    """The event that put the target in its pending state (newest first in `events`), with the applicant's
+    reason (the note they typed) and files, for the approval box."""
+    for event in events:
+        if event.kind == "lifecycle" and (event.after or {}).get("lifecycle") == target.lifecycle:
+            event.reason = (event.after or {}).get("note", "")
+            return event
+    return None
 
 
 def _typed_value(form: ProgressForm | None) -> float | None:

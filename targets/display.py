@@ -10,6 +10,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from targets.models import Target
 
@@ -85,7 +86,12 @@ class DisplayUnit:
     count: bool = False
 
     def to_base(self, value: float | None) -> float | None:
-        return None if value is None else value * self.factor
+        """8.2 亿元 -> 820000000.0 exactly (decimal arithmetic: 8.2 * 1e8 is 819999999.9999999 in binary)."""
+        if value is None:
+            return None
+        if self.factor == 1.0 or not math.isfinite(value):
+            return value * self.factor
+        return float(Decimal(repr(value)) * Decimal(repr(self.factor)))
 
     def from_base(self, value: float | None) -> float | None:
         return None if value is None else value / self.factor

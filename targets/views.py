@@ -732,7 +732,10 @@ def _progress_chart(target: Target, today: date) -> dict | None:
         y = height - pad - (height - 2 * pad) * min(p, top) / top
         return round(x, 1), round(y, 1)
 
-    plan = [xy(start, 0)] + [xy(m.due_date, m.expected_percent or 0) for m in milestones]
+    plan, planned = [xy(start, 0)], 0.0
+    for milestone in milestones:  # a node without a planned share keeps the share before it
+        planned = milestone.expected_percent if milestone.expected_percent is not None else planned
+        plan.append(xy(milestone.due_date, planned))
     actual = [xy(d, p) for d, p in points]
     today_x = xy(min(max(today, start), end), 0)[0]
     return {

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import random
 import re
 import sys
@@ -492,7 +493,9 @@ def _running(target: Target, scenario: str, *, staff, supervisor, today: date, r
                     expected_version=target.version,
                     title="阶段性成果报送",
                     due_date=soon,
-                    expected_percent=None,
+                    expected_percent=round(
+                        planned_percent(target, milestones=list(target.milestones.all()), on=soon), 1
+                    ),
                     expected_value=None,
                     at=_at(today - timedelta(days=20), 10),
                 )
@@ -573,7 +576,8 @@ def _report(target: Target, staff, share: float, when: date, rng: random.Random,
     elif target.kind == Target.Kind.QUANTITATIVE and target.relation in {"absolute", ""} and target.target_value:
         value = target.target_value * share
         # Counted things (个, 项, 台 …) are reported whole; amounts keep two decimals.
-        value = float(round(value)) if target.unit not in {"元", "平方米", "%", ""} else round(value, 2)
+        # (rounded up: 11.25 of 15 reported as 11 would fall short of the plan's 11.25 by rounding alone).
+        value = float(math.ceil(value - 1e-9)) if target.unit not in {"元", "平方米", "%", ""} else round(value, 2)
     else:
         percent = round(share * 100, 1)
     services.progress_record(

@@ -233,11 +233,11 @@ def milestone_heading(target: Target, milestone) -> str:
 def time_elapsed_percent(plan_year: int, on: date) -> float:
     """序时进度: the share of the plan year gone by on `on` (30 June -> 49.6 %)."""
     start, end = date(plan_year, 1, 1), date(plan_year, 12, 31)
-    if on <= start:
+    if on < start:
         return 0.0
     if on >= end:
         return 100.0
-    return round((on - start).days / (end - start).days * 100, 1)
+    return round(((on - start).days + 1) / ((end - start).days + 1) * 100, 1)  # days gone by, the day included
 
 
 def _period(on: date) -> str:

@@ -105,6 +105,7 @@ def _board(request: HttpRequest) -> dict:
         "departments": departments,
         "group": group,
         "scope": scope,
+        "mine": mine,
         "supervised": supervised,
         "supervisor": supervisor,
     }
@@ -117,7 +118,7 @@ def home(request: HttpRequest) -> HttpResponse:
     supervised, supervisor = board["supervised"], board["supervisor"]
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     selectors.prefetch_for_rows(page.object_list)
-    my_departments = permissions.user_department_ids(request.user)
+    my_departments = board["mine"]
     for target in page:
         target.is_mine = target.lead_department_id in my_departments
         updates = list(target.updates.all())

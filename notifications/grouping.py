@@ -3,7 +3,7 @@
 `reminders_due` decides item by item what is due (each under its own idempotency key); this module folds the
 items of one recipient into one message listing every item with its state, and the escalations to one
 supervisor into one message grouped by department. The grouped message is recorded under the key
-(kind, recipient, "day", date) and carries its items' keys (`NotificationItem`), so a second sweep the same
+(kind, recipient, "day:org<id>", date) and carries its items' keys (`NotificationItem`), so a second sweep the same
 day sends nothing more and an item is never sent twice; an item that became due after the day's message
 went out is caught up the next working day.
 """
@@ -29,11 +29,15 @@ STATE_LABELS = {
 
 
 def group_daily(planned: list[Planned], *, on: date) -> list[Planned]:
-    """One message per (recipient, reminders | escalations) for the day `on`."""
-    groups: dict[tuple[int, str], list[Planned]] = defaultdict(list)
+    """One message per (recipient, organisation, reminders | escalations) for the day `on`.
+
+    Per organisation too: each town's notification log shows the messages about itself only, and a person who
+    works for two towns (rare) hears from each once a day.
+    """
+    groups: dict[tuple[int, int | None, str], list[Planned]] = defaultdict(list)
     for item in planned:
-        groups[item.recipient_id, item.context.get("template", "reminder")].append(item)
-    return [_message(items, template, on) for (_recipient, template), items in groups.items()]
+        groups[item.recipient_id, item.organisation_id, item.context.get("template", "reminder")].append(item)
+    return [_message(items, template, on) for (_recipient, _organisation, template), items in groups.items()]
 
 
 def _message(items: list[Planned], template: str, on: date) -> Planned:
@@ -60,7 +64,6 @@ def _message(items: list[Planned], template: str, on: date) -> Planned:
             for name, group in groupby(by_department, key=lambda r: r["target"]["department"])
         ]
     first = items[0]
-    organisations = {p.organisation_id for p in items}
     return Planned(
         kind=Notification.Kind.ESCALATION if escalation else Notification.Kind.REMINDERS,
         recipient_id=first.recipient_id,
@@ -68,8 +71,8 @@ def _message(items: list[Planned], template: str, on: date) -> Planned:
         period=on.isoformat(),
         subject=render_subject(context["template"], context),
         context=context,
-        object_ref="day",
-        organisation_id=organisations.pop() if len(organisations) == 1 else None,
+        object_ref=f"day:org{first.organisation_id}",
+        organisation_id=first.organisation_id,
         target_id=first.target_id if len(items) == 1 else None,
         milestone_id=first.milestone_id if len(items) == 1 else None,
         items=[(p.key, p.kind, p.target_id) for p in items],

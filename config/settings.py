@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "targets.context_processors.navigation",
             ],
         },
     },
@@ -266,6 +267,8 @@ NOTIFICATIONS_REMIND_DAYS_BEFORE = env.int("NOTIFICATIONS_REMIND_DAYS_BEFORE", d
 NOTIFICATIONS_REMIND_ON_DAY = env.bool("NOTIFICATIONS_REMIND_ON_DAY", default=True)
 NOTIFICATIONS_OVERDUE_EVERY = env.int("NOTIFICATIONS_OVERDUE_EVERY", default=5)
 NOTIFICATIONS_ESCALATE_AFTER = env.int("NOTIFICATIONS_ESCALATE_AFTER", default=10)
+# Remind about targets whose plan year is before last year (imported history)? Per organisation in the admin.
+NOTIFICATIONS_REMIND_PAST_YEARS = env.bool("NOTIFICATIONS_REMIND_PAST_YEARS", default=False)
 # A claim older than this is taken to be a dead worker's: its outcome is unknown, and the message is sent again
 # once (services.py). Longer than one send may take (NOTIFICATIONS_SEND_TIME_LIMIT), so a slow send is never
 # taken for a dead one.

@@ -114,10 +114,22 @@ def bulletin_email(notification) -> EmailMultiAlternatives:
     return message
 
 
+def reminders_email(notification) -> EmailMultiAlternatives:
+    """A person's reminders of one working day, every item with its state."""
+    return _message("reminders", notification, "reminders")
+
+
+def escalations_email(notification) -> EmailMultiAlternatives:
+    """A supervisor's escalations of one working day, grouped by lead department."""
+    return _message("escalations", notification, "reminders")
+
+
 def email_for(notification) -> EmailMultiAlternatives:
     builders = {
         "reminder": reminder_email,
         "escalation": escalation_email,
+        "reminders": reminders_email,
+        "escalations": escalations_email,
         "digest": digest_email,
         "bulletin": bulletin_email,
     }

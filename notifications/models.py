@@ -32,6 +32,12 @@ class ReminderPolicy(models.Model):
     remind_on_day = models.BooleanField("到期当天提醒", null=True, blank=True)
     overdue_every = models.PositiveSmallIntegerField("逾期后每隔（工作日）提醒", null=True, blank=True)
     escalate_after = models.PositiveSmallIntegerField("逾期多少工作日后上报督查", null=True, blank=True)
+    remind_past_years = models.BooleanField(
+        "往年任务也提醒",
+        null=True,
+        blank=True,
+        help_text="默认不提醒计划年度早于去年的任务（如导入的历史台账）；勾选后照常提醒和上报",
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "提醒规则"
@@ -71,6 +77,7 @@ class Notification(models.Model):
         WEEKLY = "weekly", "督办周报"
         DAILY = "daily", "督办日报"
         BULLETIN = "bulletin", "督查通报"
+        REMINDERS = "reminders", "每日提醒汇总"
 
     class Status(models.TextChoices):
         PENDING = "pending", "待发送"
@@ -129,3 +136,26 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.email}（{self.period}）"
+
+
+class NotificationItem(models.Model):
+    """One reminder or escalation carried by a grouped message (one message per person and working day).
+
+    Its key is the item's own idempotency key (kind, recipient, milestone or target, period): recorded once,
+    with the message that carries it, so a later sweep neither repeats it nor loses it.
+    """
+
+    key = models.CharField("幂等键", max_length=200, unique=True)
+    notification = models.ForeignKey(
+        Notification, verbose_name="所在通知", on_delete=models.CASCADE, related_name="items"
+    )
+    kind = models.CharField("类型", max_length=12, choices=Notification.Kind.choices)
+    target = models.ForeignKey(
+        "targets.Target", verbose_name="目标任务", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "通知条目"
+
+    def __str__(self) -> str:
+        return self.key

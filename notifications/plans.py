@@ -22,6 +22,8 @@ class Planned:
     target_id: int | None = None
     milestone_id: int | None = None
     extra: dict = field(default_factory=dict)
+    # A grouped message (one per person and working day) lists the items it carries: their own keys.
+    items: list[tuple[str, str, int | None]] = field(default_factory=list)  # (key, kind, target id)
 
     @property
     def key(self) -> str:

@@ -15,6 +15,8 @@ class Policy:
     remind_on_day: bool
     overdue_every: int
     escalate_after: int
+    # Targets of plan years before last year (imported history) are reminded only when this is on.
+    remind_past_years: bool = False
 
 
 def default_policy() -> Policy:
@@ -23,6 +25,7 @@ def default_policy() -> Policy:
         remind_on_day=settings.NOTIFICATIONS_REMIND_ON_DAY,
         overdue_every=settings.NOTIFICATIONS_OVERDUE_EVERY,
         escalate_after=settings.NOTIFICATIONS_ESCALATE_AFTER,
+        remind_past_years=settings.NOTIFICATIONS_REMIND_PAST_YEARS,
     )
 
 
@@ -32,6 +35,7 @@ def _merge(default: Policy, row: ReminderPolicy) -> Policy:
         remind_on_day=default.remind_on_day if row.remind_on_day is None else row.remind_on_day,
         overdue_every=default.overdue_every if row.overdue_every is None else max(1, row.overdue_every),
         escalate_after=default.escalate_after if row.escalate_after is None else row.escalate_after,
+        remind_past_years=default.remind_past_years if row.remind_past_years is None else row.remind_past_years,
     )
 
 

@@ -23,10 +23,11 @@ from collections import defaultdict
 from datetime import date
 
 from notifications.emails import render_subject
-from notifications.models import Notification, NotificationPreference
+from notifications.models import Notification, NotificationItem, NotificationPreference
 from notifications.plans import Planned, cn_date, target_url
 from notifications.policy import Policy, policies_by_organisation
 from notifications.workdays import add_working_days, is_working_day, previous_working_day, working_days_between
+from targets.display import overdue_days
 from targets.health import met_by_figure_q
 from targets.models import Membership, Milestone, Target
 
@@ -98,7 +99,8 @@ def reminders_due(*, on: date) -> list[Planned]:
     default, policies = policies_by_organisation()
     longest = max([default.days_before, *(p.days_before for p in policies.values())])
     horizon = add_working_days(on, longest + 1)
-    deadlines = _deadlines(horizon)
+    history_on = default.remind_past_years or any(p.remind_past_years for p in policies.values())
+    deadlines = _deadlines(horizon, since_year=None if history_on else on.year - 1)
     if not deadlines:
         return []
 
@@ -108,6 +110,8 @@ def reminders_due(*, on: date) -> list[Planned]:
     wanted: list[tuple[str, object, Target, Milestone | None, date, str, str]] = []
     for target, milestone, deadline in deadlines:
         policy = policies.get(target.organisation_id, default)
+        if target.plan_year < on.year - 1 and not policy.remind_past_years:
+            continue  # imported history: nobody is chased about a plan two or more years old
         found = reminder_kind(deadline, on, policy, dates)
         if found:
             kind, period = found
@@ -148,23 +152,31 @@ def _key(kind: str, user, target: Target, milestone: Milestone | None, period: s
 
 
 def _recorded(keys: list[str]) -> set[str]:
+    """Keys already sent: as a message of their own (before grouping) or as an item of a grouped message."""
     found: set[str] = set()
     for start in range(0, len(keys), 2000):  # bounded IN lists (SQLite limits the parameters per query)
-        found.update(Notification.objects.filter(key__in=keys[start : start + 2000]).values_list("key", flat=True))
+        chunk = keys[start : start + 2000]
+        found.update(Notification.objects.filter(key__in=chunk).values_list("key", flat=True))
+        found.update(NotificationItem.objects.filter(key__in=chunk).values_list("key", flat=True))
     return found
 
 
-def _deadlines(horizon: date) -> list[tuple[Target, Milestone | None, date]]:
+def _deadlines(horizon: date, *, since_year: int | None = None) -> list[tuple[Target, Milestone | None, date]]:
     related = ("organisation", "lead_department", "owner")
+    recent = {"target__plan_year__gte": since_year} if since_year is not None else {}
     milestones = (
-        Milestone.objects.filter(done_on__isnull=True, due_date__lt=horizon)
+        Milestone.objects.filter(done_on__isnull=True, due_date__lt=horizon, **recent)
         .exclude(target__lifecycle__in=QUIET_LIFECYCLES)
         .exclude(met_by_figure_q())  # met as health sees it (targets.health): the board shows it on track
         .select_related(*(f"target__{name}" for name in related))
         .order_by("due_date", "id")
     )
     bare = (
-        Target.objects.filter(milestones__isnull=True, due_date__lt=horizon)
+        Target.objects.filter(
+            milestones__isnull=True,
+            due_date__lt=horizon,
+            **({"plan_year__gte": since_year} if since_year is not None else {}),
+        )
         .exclude(lifecycle__in=QUIET_LIFECYCLES)
         .select_related(*related)
         .order_by("due_date", "id")
@@ -222,7 +234,9 @@ def _context(target: Target, milestone: Milestone | None, deadline: date, on: da
         "today": on.isoformat(),
         "on_the_day": deadline == on,
         "days_left": dates.between(on, deadline) if deadline >= on else 0,
-        "days_overdue": dates.between(deadline, on) if deadline < on else 0,
+        # "Overdue by" is counted one way everywhere: calendar days since the missed date (targets.display).
+        "days_overdue": overdue_days(deadline, on) or 0,
+        "working_days_overdue": dates.between(deadline, on) if deadline < on else 0,
     }
 
 

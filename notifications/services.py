@@ -43,13 +43,15 @@ from notifications import smtp
 from notifications.bulletins import bulletin_wanted, bulletins_due
 from notifications.digests import digests_due
 from notifications.emails import email_for, read_unsubscribe_token
-from notifications.models import Notification, NotificationPreference
+from notifications.grouping import group_daily
+from notifications.models import Notification, NotificationItem, NotificationPreference
 from notifications.plans import Planned
 from notifications.reminders import reminders_due
 
 logger = logging.getLogger(__name__)
 
 REMINDER_KINDS = {
+    Notification.Kind.REMINDERS,
     Notification.Kind.BEFORE,
     Notification.Kind.DUE,
     Notification.Kind.OVERDUE,
@@ -106,6 +108,7 @@ def notifications_record(*, planned: list[Planned], now: datetime | None = None)
     try:
         with transaction.atomic():
             created = Notification.objects.bulk_create(rows, batch_size=500)
+            _record_items(created, fresh)
     except IntegrityError:
         created = []
         for row in rows:
@@ -113,11 +116,23 @@ def notifications_record(*, planned: list[Planned], now: datetime | None = None)
                 with transaction.atomic():
                     row.pk = None
                     row.save(force_insert=True)
+                    _record_items([row], fresh)
                     created.append(row)
             except IntegrityError:
-                continue  # another sweep recorded this key first: it owns the message
+                continue  # another sweep recorded this key (or one of its items) first: it owns the message
     ids = [row.pk for row in created if row.pk is not None]
     return ids
+
+
+def _record_items(rows: list[Notification], planned: dict[str, Planned]) -> None:
+    """The items a grouped message carries, under their own keys, in the message's transaction."""
+    items = [
+        NotificationItem(key=key, notification_id=row.pk, kind=kind, target_id=target_id)
+        for row in rows
+        for key, kind, target_id in planned[row.key].items
+    ]
+    if items:
+        NotificationItem.objects.bulk_create(items, batch_size=500)
 
 
 def _row(p: Planned, now: datetime) -> Notification:
@@ -139,7 +154,7 @@ def _row(p: Planned, now: datetime) -> Notification:
 
 def reminders_sweep(*, on: date, dry_run: bool = False) -> SweepResult:
     """Record every reminder and escalation due on `on` (nothing with dry_run)."""
-    planned = reminders_due(on=on)
+    planned = group_daily(reminders_due(on=on), on=on)  # one message per person and working day
     result = SweepResult(planned=planned)
     if not dry_run:
         result.created_ids = notifications_record(planned=planned)

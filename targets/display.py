@@ -10,6 +10,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from targets.models import Target
 
@@ -85,7 +86,12 @@ class DisplayUnit:
     count: bool = False
 
     def to_base(self, value: float | None) -> float | None:
-        return None if value is None else value * self.factor
+        """8.2 亿元 -> 820000000.0 exactly (decimal arithmetic: 8.2 * 1e8 is 819999999.9999999 in binary)."""
+        if value is None:
+            return None
+        if self.factor == 1.0 or not math.isfinite(value):
+            return value * self.factor
+        return float(Decimal(repr(value)) * Decimal(repr(self.factor)))
 
     def from_base(self, value: float | None) -> float | None:
         return None if value is None else value / self.factor
@@ -184,6 +190,17 @@ def display_target(target: Target) -> str:
     return text
 
 
+# "Overdue by", counted one way on the board, the target page, the emails and the ledger (said in the UI).
+OVERDUE_RULE = "逾期天数按自然日计，自最早未完成的时间节点或完成时限次日起算，截至当日"
+
+
+def overdue_days(since: date | None, on: date) -> int | None:
+    """Calendar days from the earliest missed date (`targets.health.overdue_since`) to `on`; None: not late."""
+    if since is None or since >= on:
+        return None
+    return (on - since).days
+
+
 def milestone_plan(target: Target, milestone) -> str:
     """What a checkpoint expects, in words that fit the target.
 
@@ -216,11 +233,11 @@ def milestone_heading(target: Target, milestone) -> str:
 def time_elapsed_percent(plan_year: int, on: date) -> float:
     """序时进度: the share of the plan year gone by on `on` (30 June -> 49.6 %)."""
     start, end = date(plan_year, 1, 1), date(plan_year, 12, 31)
-    if on <= start:
+    if on < start:
         return 0.0
     if on >= end:
         return 100.0
-    return round((on - start).days / (end - start).days * 100, 1)
+    return round(((on - start).days + 1) / ((end - start).days + 1) * 100, 1)  # days gone by, the day included
 
 
 def _period(on: date) -> str:

@@ -54,7 +54,7 @@ def progress_doubts(
         if goal and goal > 0 and value > 0:
             ratio = value / goal
             target_text = format_figure(target, goal, unit=unit)
-            if ratio >= TIMES_TARGET:
+            if ratio >= TIMES_TARGET * (1 - 1e-9):  # (tolerance: 10 × goal / goal may be 9.999999999)
                 doubts.append(
                     Doubt(
                         "far_above_target",
@@ -80,7 +80,7 @@ def progress_doubts(
                         "如上次填错，请在进展记录中点“更正”。",
                     )
                 )
-            elif value >= last * TIMES_PREVIOUS and not any(d.code == "far_above_target" for d in doubts):
+            elif value >= last * TIMES_PREVIOUS * (1 - 1e-9) and not any(d.code == "far_above_target" for d in doubts):
                 doubts.append(
                     Doubt(
                         "jump_from_previous",

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.forms.utils import flatatt
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 from config.parsing import MAX_ID, BadInteger, parse_optional_int, parse_version
 from targets import permissions, plausibility, selectors, services
 from targets.display import (
+    OVERDUE_RULE,
     conversion_echo,
     display_target,
     display_unit,
@@ -49,8 +51,10 @@ from targets.forms import (
     RequestSignoffForm,
     TargetFilterForm,
 )
-from targets.health import HEALTH_LABELS, target_health
+from targets.health import HEALTH_LABELS, days_overdue, target_health
+from targets.health import OVERDUE as HEALTH_OVERDUE
 from targets.models import Evidence, ProgressUpdate, Target
+from targets.people import person_labels
 
 PAGE_SIZE = 50
 STALE_STATUS = 409
@@ -64,6 +68,20 @@ def _board(request: HttpRequest) -> dict:
     today = timezone.localdate()
     base = selectors.targets_for_user(user=request.user)
     years = sorted(set(base.order_by().values_list("plan_year", flat=True).distinct()), reverse=True)
+    # Staff see their own department's targets (lead or co-department) first; the rest of the town is one
+    # click away (?scope=all). Supervisors and administrators always see everything they supervise.
+    scope = {"own": None, "all_count": None}
+    mine = permissions.user_department_ids(request.user)
+    supervised = list(permissions.organisations_with_role(request.user, permissions.ADMIN, permissions.SUPERVISOR))
+    supervisor = bool(supervised)
+    if mine and not supervisor and request.GET.get("scope") != "all":
+        scope = {"own": True, "all_count": base.count()}
+        base = base.filter(
+            Q(lead_department_id__in=mine)
+            | Q(pk__in=Target.co_departments.through.objects.filter(department_id__in=mine).values("target_id"))
+        )
+    elif mine and not supervisor:
+        scope = {"own": False, "all_count": None}
     # Plain rows, not a thousand Department and Organisation instances: the form's choices and the table's names.
     departments = list(
         selectors.departments_for_user(user=request.user).values_list(
@@ -98,6 +116,10 @@ def _board(request: HttpRequest) -> dict:
         "departments": summary["departments"],
         "pending": summary["pending"],
         "group": group,
+        "scope": scope,
+        "mine": mine,
+        "supervised": supervised,
+        "supervisor": supervisor,
     }
 
 
@@ -105,8 +127,7 @@ def _board(request: HttpRequest) -> dict:
 def home(request: HttpRequest) -> HttpResponse:
     board = _board(request)
     counts = board["counts"]
-    supervised = list(permissions.organisations_with_role(request.user, permissions.ADMIN, permissions.SUPERVISOR))
-    supervisor = bool(supervised)
+    supervised, supervisor = board["supervised"], board["supervisor"]
     paginator = Paginator(board["rows"], PAGE_SIZE)
     paginator.count = board["shown"]  # known from the counts: no second COUNT(*)
     page = paginator.get_page(request.GET.get("page"))
@@ -118,7 +139,7 @@ def home(request: HttpRequest) -> HttpResponse:
             health=board["health"],
         )  # fmt: skip
     selectors.board_page(page.object_list, on=board["today"])
-    my_departments = permissions.user_department_ids(request.user)
+    my_departments = board["mine"]
     for target in page:
         target.is_mine = target.lead_department_id in my_departments
     if len(board["form"].fields["department"].choices) > 1:
@@ -154,6 +175,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "total": sum(counts.values()),
             "shown": board["shown"],
             "closed": counts.get(None, 0),
+            "scope": board["scope"],
+            "all_query": _query(request, scope="all"),
+            "own_query": _query(request, scope=""),
+            "overdue_rule": OVERDUE_RULE,
         },
     )
 
@@ -604,6 +629,7 @@ def _render_detail(
     moves = permissions.transitions_allowed(user, target)  # the lifecycle table: role and state together
     target.health = target_health(target, on=today)
     open_ = target.lifecycle not in services.CLOSED
+    pending = target.lifecycle in services.PENDING
     target.display_target = display_target(target)
     files_by_update: dict[int, list] = {}
     files_by_event: dict[int, list] = {}
@@ -620,6 +646,17 @@ def _render_detail(
     events = list(reversed(list(target.events.all())))
     for event in events:
         event.files = files_by_event.get(event.pk, [])
+    people = person_labels(
+        [u.author for u in updates] + [e.actor for e in events] + [target.owner],
+        organisation_id=target.organisation_id,
+    )
+    for update in updates:
+        update.author_label = people.get(update.author_id, "")
+    for event in events:
+        event.actor_label = people.get(event.actor_id, "系统")
+    target.owner_label = people.get(target.owner_id, "")
+    target.days_overdue = days_overdue(target, on=today) if target.health == HEALTH_OVERDUE else None
+    request_event = _request_event(target, events) if pending else None
     milestones = list(target.milestones.all())
     for milestone in milestones:
         milestone.heading = milestone_heading(target, milestone)
@@ -654,6 +691,9 @@ def _render_detail(
             "echo": conversion_echo(target, _typed_value(progress_form)),
             "doubts": doubts or [],
             "correcting": correcting,
+            "request_event": request_event,
+            "latest_update": updates[0] if updates else None,
+            "overdue_rule": OVERDUE_RULE,
             # Distinct id prefixes: several forms on one page share field names (note, files, version).
             "extension_form": ExtensionForm(initial={"version": target.version}, auto_id="extend_%s"),
             "request_extension_form": RequestExtensionForm(initial={"version": target.version}, auto_id="askext_%s"),
@@ -695,6 +735,16 @@ def _progress_form(target: Target, form: ProgressForm | None) -> ProgressForm:
     return form
 
 
+def _request_event(target: Target, events: list):
+    """The event that put the target in its pending state (newest first in `events`), with the applicant's
+    reason (the note they typed) and files, for the approval box."""
+    for event in events:
+        if event.kind == "lifecycle" and (event.after or {}).get("lifecycle") == target.lifecycle:
+            event.reason = (event.after or {}).get("note", "")
+            return event
+    return None
+
+
 def _typed_value(form: ProgressForm | None) -> float | None:
     """The figure the person typed (display unit), for the conversion echo next to the field."""
     if form is None or not form.is_bound:
@@ -732,7 +782,10 @@ def _progress_chart(target: Target, today: date) -> dict | None:
         y = height - pad - (height - 2 * pad) * min(p, top) / top
         return round(x, 1), round(y, 1)
 
-    plan = [xy(start, 0)] + [xy(m.due_date, m.expected_percent or 0) for m in milestones]
+    plan, planned = [xy(start, 0)], 0.0
+    for milestone in milestones:  # a node without a planned share keeps the share before it
+        planned = milestone.expected_percent if milestone.expected_percent is not None else planned
+        plan.append(xy(milestone.due_date, planned))
     actual = [xy(d, p) for d, p in points]
     today_x = xy(min(max(today, start), end), 0)[0]
     return {

@@ -285,9 +285,9 @@ def town(org, dept_econ, dept_housing, alice, bob, sam):
     }
 
 
-EXPECTED = {  # recipient -> kinds
-    "alice@example.org": {"due", "overdue", "weekly"},
-    "bob@example.org": {"overdue", "weekly"},
+EXPECTED = {  # recipient -> kinds (one reminders message per person and day, listing every item)
+    "alice@example.org": {"reminders", "weekly"},
+    "bob@example.org": {"reminders", "weekly"},
     "sam@example.org": {"escalation", "weekly"},
 }
 EXPECTED_TOTAL = sum(len(kinds) for kinds in EXPECTED.values())
@@ -328,8 +328,10 @@ def test_worker_and_beat_send_reminders_and_digests_over_smtp(town, workers, wor
     time.sleep(6)  # beat fires both sweeps every 2 s meanwhile: nothing more may arrive
     assert_each_once(smtp)
 
-    (due,) = [m for m in smtp.to("alice@example.org") if m["X-Duban-Notification"].startswith("due:")]
-    assert subject(due) == "【督办提醒】「道路改造工程开工」今天到期"
+    (due,) = [m for m in smtp.to("alice@example.org") if m["X-Duban-Notification"].startswith("reminders:")]
+    assert subject(due) == "【督办提醒】2023年10月9日您有 2 项任务需要关注：已逾期 1 项，今天到期 1 项"
+    plain = body(due, "plain")
+    assert "【今天到期】道路改造工程开工" in plain and "【已逾期 14 天】招商引资项目签约" in plain
     assert due["From"] and "duban.test" in due["Message-ID"]
     text, html = body(due, "plain"), body(due, "html")
     link = f"{SITE}/targets/{town['due'].pk}/"
@@ -338,7 +340,7 @@ def test_worker_and_beat_send_reminders_and_digests_over_smtp(town, workers, wor
     assert str(due["List-Unsubscribe"]).strip().startswith(f"<{SITE}/notifications/unsubscribe/")
 
     (escalation,) = [m for m in smtp.to("sam@example.org") if subject(m).startswith("【逾期上报】")]
-    assert subject(escalation) == "【逾期上报】房管办「保障性住房交付」已逾期 15 个工作日"
+    assert subject(escalation) == "【逾期上报】房管办「保障性住房交付」已逾期 27 天"
     assert f"{SITE}/targets/{town['escalated'].pk}/" in body(escalation, "plain")
 
     (digest,) = [m for m in smtp.to("alice@example.org") if subject(m).startswith("【督办周报】")]

@@ -34,15 +34,16 @@ def test_filesystem_broker_and_file_email_deliver_without_any_server(town, worke
         workers.start(beat=True, concurrency=1)
         queued = workers.manage("run_reminders", "--today", "2023-10-09", "--enqueue")
         assert queued.returncode == 0, queued.stderr
-        assert "已交给 worker 4 封" in queued.stdout  # alice: due + overdue, bob: overdue, sam: escalation
+        # One message per person and day: alice (due + overdue in one), bob (overdue), sam (escalation).
+        assert "已交给 worker 3 封" in queued.stdout
 
         def written() -> list[Path]:
             return sorted(outbox.glob("*.log")) if outbox.exists() else []
 
-        wait_for(lambda: sum(p.read_text().count("\nTo: ") for p in written()) >= 4, 60, "4 emails on disk", workers)
+        wait_for(lambda: sum(p.read_text().count("\nTo: ") for p in written()) >= 3, 60, "3 emails on disk", workers)
     finally:
         workers.stop_all()
     text = "".join(p.read_text() for p in written())
-    assert text.count("X-Duban-Notification: ") == 4
+    assert text.count("X-Duban-Notification: ") == 3
     assert "To: alice@example.org" in text and "To: sam@example.org" in text
-    assert worker_db.rows("SELECT status, COUNT(*) FROM notifications_notification GROUP BY status") == [("sent", 4)]
+    assert worker_db.rows("SELECT status, COUNT(*) FROM notifications_notification GROUP BY status") == [("sent", 3)]

@@ -37,7 +37,9 @@ def recorded(make_target, alice, frozen):
 
 
 def test_the_row_exists_before_sending_and_only_one_claim_wins(recorded):
-    assert recorded.status == "pending" and recorded.key.startswith(f"due:{recorded.recipient_id}:milestone:")
+    # One message per person and day, carrying the milestone's own key as an item.
+    assert recorded.status == "pending" and recorded.key.startswith(f"reminders:{recorded.recipient_id}:day:org")
+    assert [i.key.split(":")[0] for i in recorded.items.all()] == ["due"]
     first = services.notification_claim(notification_id=recorded.pk)
     second = services.notification_claim(notification_id=recorded.pk)
     assert first is not None and second is None

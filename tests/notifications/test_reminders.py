@@ -27,8 +27,9 @@ def run_days(frozen, start: date, end: date) -> list[tuple[date, str, str]]:
         with frozen(day, 8, 30):
             call_command("run_reminders", stdout=_Null())
         for message in mail.outbox[before:]:
-            key = message.extra_headers["X-Duban-Notification"]
-            sent.append((day, key.split(":")[0], message.to[0]))
+            # One message per person and day: its items are the reminders it carries.
+            notification = Notification.objects.get(key=message.extra_headers["X-Duban-Notification"])
+            sent.extend((day, item.kind, message.to[0]) for item in notification.items.order_by("id"))
         day += timedelta(days=1)
     return sent
 
@@ -145,12 +146,13 @@ def test_reminder_email_links_and_unsubscribe(frozen, make_target, alice, settin
         call_command("run_reminders", stdout=_Null())
     (message,) = mail.outbox
     html = message.alternatives[0][0]
-    assert message.subject == "【逾期提醒】「完成精品小区建设42万平方米」已逾期 5 个工作日"
+    # "Overdue by" in calendar days, as on the board (2 October to 11 October).
+    assert message.subject == "【逾期提醒】「完成精品小区建设42万平方米」已逾期 9 天"
     assert f"https://duban.example.org/targets/{target.pk}/" in message.body
     assert f'href="https://duban.example.org/targets/{target.pk}/"' in html
     assert "https://duban.example.org/notifications/unsubscribe/" in message.body
     assert message.extra_headers["List-Unsubscribe"].startswith("<https://duban.example.org/notifications/unsubscribe/")
-    assert "逾期 5 个工作日" in html and "2023年10月2日" in message.body
+    assert "已逾期 9 天" in html and "2023年10月2日" in message.body and "按自然日计" in message.body
 
 
 def test_a_node_passed_by_a_reported_figure_is_not_chased(frozen, make_target, alice):

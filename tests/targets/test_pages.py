@@ -39,11 +39,15 @@ def test_home_lists_targets_with_health_and_filters(client, bob, target, make_ta
         relation="growth",
     )
     client.force_login(bob)
+    # Staff see their own department's targets; the rest of the town is one click away.
     page = client.get(reverse("home")).content.decode()
-    assert "我的任务" in page and target.title in page and other.title in page
+    assert "我的任务" in page and target.title in page and other.title not in page
     assert "已逾期" in page  # nothing reported and Q1/Q2 passed
+    assert "查看全镇全部任务（2 项）" in page
+    page = client.get(reverse("home"), {"scope": "all"}).content.decode()
+    assert target.title in page and other.title in page
     assert page.index(target.title) < page.index(other.title)  # bob's own department first
-    filtered = client.get(reverse("home"), {"department": dept_econ.pk}).content.decode()
+    filtered = client.get(reverse("home"), {"department": dept_econ.pk, "scope": "all"}).content.decode()
     assert other.title in filtered and target.title not in filtered
     by_health = client.get(reverse("home"), {"health": "on_track"}).content.decode()
     assert target.title not in by_health

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import random
 import re
 import sys
@@ -252,10 +253,20 @@ class _Passwords:
 
     def user(self, username: str, *, superuser: bool = False):
         User = get_user_model()
+        family, given = demo_name(username) if not superuser else ("", "系统管理员")
         user, _ = User.objects.get_or_create(
             username=username,
-            defaults={"email": f"{username}@example.org", "is_staff": superuser, "is_superuser": superuser},
+            defaults={
+                "email": f"{username}@example.org",
+                "is_staff": superuser,
+                "is_superuser": superuser,
+                "last_name": family,
+                "first_name": given,
+            },
         )
+        if not (user.last_name or user.first_name):  # accounts made by an earlier demo without names
+            user.last_name, user.first_name = family, given
+            user.save(update_fields=["last_name", "first_name"])
         if user.password in self._known_good:
             return user
         # An empty hash (a new user) is checked without Django's dummy hashing: that alone costs a PBKDF2 run.
@@ -268,6 +279,23 @@ class _Passwords:
         user.password = self._hash
         user.save(update_fields=["password"])
         return user
+
+
+FAMILY_NAMES = (  # common surnames
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹"
+    "彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金"
+)
+GIVEN_NAMES = [
+    "芳", "伟", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞",
+    "平", "刚", "桂英", "建华", "文", "华", "红梅", "志强", "晓东", "海燕", "建国", "丽娟", "慧", "晨", "悦", "宇",
+    "婷", "浩", "佳怡", "思远", "雪梅", "国庆", "卫东", "春燕", "振华", "玉兰", "永刚", "晓燕",
+]  # fmt: skip
+
+
+def demo_name(username: str) -> tuple[str, str]:
+    """A made-up but ordinary Chinese name for a demo account, the same on every run: (姓, 名)."""
+    digest = hashlib.sha256(username.encode()).digest()
+    return FAMILY_NAMES[digest[0] % len(FAMILY_NAMES)], GIVEN_NAMES[digest[1] % len(GIVEN_NAMES)]
 
 
 def _backdate_acceptance(targets: list[Target], *, today: date) -> None:
@@ -465,7 +493,9 @@ def _running(target: Target, scenario: str, *, staff, supervisor, today: date, r
                     expected_version=target.version,
                     title="阶段性成果报送",
                     due_date=soon,
-                    expected_percent=None,
+                    expected_percent=round(
+                        planned_percent(target, milestones=list(target.milestones.all()), on=soon), 1
+                    ),
                     expected_value=None,
                     at=_at(today - timedelta(days=20), 10),
                 )
@@ -546,7 +576,8 @@ def _report(target: Target, staff, share: float, when: date, rng: random.Random,
     elif target.kind == Target.Kind.QUANTITATIVE and target.relation in {"absolute", ""} and target.target_value:
         value = target.target_value * share
         # Counted things (个, 项, 台 …) are reported whole; amounts keep two decimals.
-        value = float(round(value)) if target.unit not in {"元", "平方米", "%", ""} else round(value, 2)
+        # (rounded up: 11.25 of 15 reported as 11 would fall short of the plan's 11.25 by rounding alone).
+        value = float(math.ceil(value - 1e-9)) if target.unit not in {"元", "平方米", "%", ""} else round(value, 2)
     else:
         percent = round(share * 100, 1)
     services.progress_record(

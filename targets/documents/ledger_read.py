@@ -19,7 +19,7 @@ import pandas as pd
 from targets.documents.ledger_dates import normalise
 
 MAX_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 20000
+MAX_ROWS = 50000  # a district's whole ledger (30,000 tasks) fits
 HEADER_SCAN_ROWS = 20
 EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".csv")
 

@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install lint bench chromium wrk audit
+.PHONY: run test install lint bench chromium fonts wrk audit
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ install: $(VENV)/.installed
 
 # Set up and run Duban on SQLite with the sample reports loaded, plus a Celery worker with
 # embedded beat (filesystem broker, email to var/celery.log) that stops with the web server.
-run: install
+run: install fonts
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo
 	mkdir -p var
@@ -28,8 +28,13 @@ run: install
 chromium:
 	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq chromium) || echo "chromium missing: browser tests will skip (fail under CI=true)"; }
 
+# The 督查通报's chart draws Chinese labels with a CJK font (Debian's fonts-wqy-zenhei); install it when we may
+# (root) and none is there. Without one the chart labels its bars by rank number and the documents still build.
+fonts:
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq fonts-wqy-zenhei) || echo "no CJK font: chart labels fall back to numbers (apt-get install fonts-wqy-zenhei)"; }
+
 # Set up and run the whole test suite (integration tests use DATABASE_URL / REDIS_URL when set).
-test: install chromium
+test: install chromium fonts
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest

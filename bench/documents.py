@@ -81,7 +81,7 @@ def _office_ledger(rows: int, year: int) -> bytes:
     sheet.merge_cells("A1:H1")
     sheet.append([])
     sheet.append(["序号", "工作任务", "牵头单位", "责任单位", "分管领导", "完成时限", "时间节点", "目标值"])
-    line = 4
+    line, merges = 3, []
     for i in range(rows):
         if i % 50 == 0:
             sheet.append([f"{'一二三四五六七八九十'[i // 50 % 10]}、第 {i // 50 + 1} 组"])
@@ -101,7 +101,9 @@ def _office_ledger(rows: int, year: int) -> bytes:
         )
         line += 1
         if i % 5 == 0:
-            sheet.merge_cells(f"C{line}:C{line + min(4, rows - i - 1)}")
+            merges.append(f"C{line}:C{line + min(4, rows - i - 1)}")
+    for cells in merges:  # after the rows: a merged range's cells are placeholders openpyxl appends after
+        sheet.merge_cells(cells)
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -24,16 +24,33 @@ CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "W
 
 @cache
 def cjk_font() -> str | None:
-    """The first installed font family that has Chinese glyphs, or None."""
+    """The first installed font family that has Chinese glyphs, or None. A font installed after matplotlib built
+    its font cache is found on disk and added, so `make fonts` takes effect without clearing the cache."""
     installed = {entry.name for entry in font_manager.fontManager.ttflist}
-    return next((family for family in CJK_FAMILIES if family in installed), None)
+    family = next((f for f in CJK_FAMILIES if f in installed), None)
+    if family is None:
+        for path in font_manager.findSystemFonts():
+            if any(word in path.lower() for word in ("wqy", "notosanscjk", "notoserifcjk", "noto-cjk")):
+                font_manager.fontManager.addfont(path)
+        installed = {entry.name for entry in font_manager.fontManager.ttflist}
+        family = next((f for f in CJK_FAMILIES if f in installed), None)
+    return family
+
+
+AUTO = object()
 
 
 def department_chart(
-    names: list[str], rates: list[float], trend: list[tuple[str, float]], *, rate_label: str = "按期完成率"
+    names: list[str],
+    rates: list[float],
+    trend: list[tuple[str, float]],
+    *,
+    rate_label: str = "按期完成率",
+    font=AUTO,
 ) -> bytes:
-    """Left: one bar per department (its rate, in %); right: the organisation's rate at each month's end."""
-    font = cjk_font()
+    """Left: one bar per department (its rate, in %); right: the organisation's rate at each month's end.
+    `font`: a CJK family, or None for the number labels used when the machine has none (default: detected)."""
+    font = cjk_font() if font is AUTO else font
     family = {"family": font} if font else {}
     labels = names if font else [str(i) for i in range(1, len(names) + 1)]
     figure = Figure(figsize=(10, 4.2), dpi=150, layout="constrained")

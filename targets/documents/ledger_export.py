@@ -36,6 +36,7 @@ COLUMNS = [
 ]
 WIDTHS = {"序号": 6, "工作任务": 46, "进展情况": 40, "时间节点": 40, "完成时限": 12, "完成率": 9}
 WRAP = {"工作任务", "责任单位", "进展情况", "时间节点", "目标值"}
+FORMATS = {"完成率": "0.0%", "完成时限": "yyyy-mm-dd"}
 
 
 def ledger_rows(targets: list[Target]) -> list[dict]:
@@ -68,11 +69,7 @@ def ledger_workbook(targets: list[Target], *, title: str = "任务台账", now: 
     with pd.ExcelWriter(buffer, engine="openpyxl", date_format="YYYY-MM-DD") as writer:
         frame.to_excel(writer, sheet_name=SHEET, index=False, startrow=1)
         sheet = writer.sheets[SHEET]
-        lay_out_ledger(sheet, title=title, header_row=2, now=now, widths=WIDTHS, wrap=WRAP)
-        rate, due = COLUMNS.index("完成率") + 1, COLUMNS.index("完成时限") + 1
-        for row in range(3, sheet.max_row + 1):
-            sheet.cell(row=row, column=rate).number_format = "0.0%"
-            sheet.cell(row=row, column=due).number_format = "yyyy-mm-dd"
+        lay_out_ledger(sheet, title=title, header_row=2, now=now, widths=WIDTHS, wrap=WRAP, formats=FORMATS)
         formulas_as_text(writer.book)
     return buffer.getvalue()
 

@@ -28,6 +28,7 @@ SECTION_HEADING = re.compile(
 UNIT_SPLIT = re.compile(r"[、，,；;/\s]+")
 COMPARATORS = {"at_least": ">=", "at_most": "<=", "about": "~"}
 YEARS_AHEAD = 5
+BATCH = 1000
 
 
 class LedgerRowsError(ValueError):
@@ -248,45 +249,71 @@ def ledger_import(
     # Lock the organisation's row: two imports of the same ledger at once would both see no existing title.
     Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
     taken = set(Target.objects.filter(organisation=organisation, plan_year=plan_year).values_list("title", flat=True))
-    created: list[Target] = []
+    fresh = []
     for planned in check.planned:
-        if planned.title in taken:
-            continue
-        target = Target.objects.create(
-            organisation=organisation,
-            title=planned.title,
-            kind=Target.Kind.QUANTITATIVE if planned.target_value is not None else Target.Kind.DELIVERABLE,
-            lead_department=departments[planned.lead],
-            leader=planned.leader,
-            plan_year=plan_year,
-            due_date=planned.due_date,
-            target_value=planned.target_value,
-            unit=planned.unit,
-            comparator=planned.comparator or ("=" if planned.target_value is not None else ""),
-            lifecycle=Target.Lifecycle.IN_PROGRESS
-            if planned.note or planned.current_value
-            else Target.Lifecycle.NOT_STARTED,
-        )
-        target.co_departments.set([departments[name] for name in planned.co])
-        count = len(planned.milestones)
-        Milestone.objects.bulk_create(
-            Milestone(target=target, title=what, due_date=day, expected_percent=round(100 * (i + 1) / count, 1))
-            for i, (day, what) in enumerate(planned.milestones)
-        )
-        TargetEvent.objects.create(
-            target=target,
-            actor=acting_user,
-            created_at=now,
-            kind=TargetEvent.Kind.CREATED,
-            message=f"从任务台账导入（{source} 第 {planned.row} 行）"[:500],
-            after={"source": source, "row": planned.row, "note": planned.note},
-        )
-        if acting_user is not None and (planned.note or planned.current_value is not None):
-            ProgressUpdate.objects.create(
-                target=target, author=acting_user, created_at=now, value=planned.current_value, note=planned.note
+        if planned.title not in taken:
+            taken.add(planned.title)
+            fresh.append(planned)
+    # Bulk inserts (ids returned by PostgreSQL and SQLite): a district's 30,000 rows in a few dozen statements.
+    created = Target.objects.bulk_create(
+        [
+            Target(
+                organisation=organisation,
+                title=p.title,
+                kind=Target.Kind.QUANTITATIVE if p.target_value is not None else Target.Kind.DELIVERABLE,
+                lead_department=departments[p.lead],
+                leader=p.leader,
+                plan_year=plan_year,
+                due_date=p.due_date,
+                target_value=p.target_value,
+                unit=p.unit,
+                comparator=p.comparator or ("=" if p.target_value is not None else ""),
+                lifecycle=Target.Lifecycle.IN_PROGRESS if p.note or p.current_value else Target.Lifecycle.NOT_STARTED,
             )
-        taken.add(planned.title)
-        created.append(target)
+            for p in fresh
+        ],
+        batch_size=BATCH,
+    )
+    pairs = list(zip(created, fresh, strict=True))
+    Target.co_departments.through.objects.bulk_create(
+        [
+            Target.co_departments.through(target_id=t.pk, department_id=departments[name].pk)
+            for t, p in pairs
+            for name in p.co
+        ],
+        batch_size=BATCH,
+    )
+    Milestone.objects.bulk_create(
+        [
+            Milestone(target=t, title=what, due_date=day, expected_percent=round(100 * (i + 1) / len(p.milestones), 1))
+            for t, p in pairs
+            for i, (day, what) in enumerate(p.milestones)
+        ],
+        batch_size=BATCH,
+    )
+    TargetEvent.objects.bulk_create(
+        [
+            TargetEvent(
+                target=t,
+                actor=acting_user,
+                created_at=now,
+                kind=TargetEvent.Kind.CREATED,
+                message=f"从任务台账导入（{source} 第 {p.row} 行）"[:500],
+                after={"source": source, "row": p.row, "note": p.note},
+            )
+            for t, p in pairs
+        ],
+        batch_size=BATCH,
+    )
+    if acting_user is not None:
+        ProgressUpdate.objects.bulk_create(
+            [
+                ProgressUpdate(target=t, author=acting_user, created_at=now, value=p.current_value, note=p.note)
+                for t, p in pairs
+                if p.note or p.current_value is not None
+            ],
+            batch_size=BATCH,
+        )
     services.refresh_health_basis(t.pk for t in created)
     return created
 

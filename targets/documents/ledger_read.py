@@ -19,7 +19,7 @@ import pandas as pd
 from targets.documents.ledger_dates import normalise
 
 MAX_BYTES = 10 * 1024 * 1024
-MAX_ROWS = 20000
+MAX_ROWS = 50000  # a district's whole ledger (30,000 tasks) fits
 HEADER_SCAN_ROWS = 20
 EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".csv")
 
@@ -95,13 +95,13 @@ def read_ledger(content: bytes, name: str) -> LedgerTable:
 
 
 def _xlsx(content: bytes) -> list[list]:
+    """Values and merged ranges from one openpyxl load (merges are not in pandas' reading), into a DataFrame."""
     import openpyxl
 
     if not zipfile.is_zipfile(io.BytesIO(content)):
         raise LedgerFileError("文件不是有效的 .xlsx 表格（可能是改了扩展名的其他文件）。")
-    frame = pd.read_excel(io.BytesIO(content), sheet_name=0, header=None, dtype=object, engine="openpyxl")
-    grid = _grid(frame)
     sheet = openpyxl.load_workbook(io.BytesIO(content), read_only=False, data_only=True).worksheets[0]
+    grid = _grid(pd.DataFrame(list(sheet.iter_rows(values_only=True)), dtype=object))
     merges = [(r.min_row, r.max_row, r.min_col, r.max_col) for r in sheet.merged_cells.ranges]
     return _fill_merged(grid, merges)
 

@@ -84,6 +84,13 @@ def test_board_ledger(client, world, org, sam):
     assert b["进展情况"] == "2026-11-20：已签约 8 家" and b["时间节点"] == "2026年6月30日 签约 5 家（已完成）"
     rate = sheet.cell(row=3 + list(rows).index("引进优质企业 10 家"), column=COLUMNS.index("完成率") + 1)
     assert rate.data_type == "n" and rate.number_format == "0.0%"
+    last = sheet.max_row  # every body row carries its column's style, not only the first
+    assert (
+        sheet.cell(row=last, column=2).alignment.wrap_text
+        and sheet.cell(row=last, column=2).alignment.vertical == "top"
+    )
+    assert not sheet.cell(row=last, column=1).alignment.wrap_text
+    assert sheet.cell(row=last, column=COLUMNS.index("完成时限") + 1).number_format == "yyyy-mm-dd"
     a = rows["建成产业园区标准厂房"]
     assert a["分管领导"] == "王副镇长" and a["状态"] == "推进中（已逾期）" and a["进展情况"] == "暂无填报"
     assert rows["完成营商环境评估"]["状态"] == "已销号" and rows["拆除违章建筑"]["状态"] == "已取消"

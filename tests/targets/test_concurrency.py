@@ -32,7 +32,10 @@ def test_fifty_concurrent_writers(require_postgres, make_target, dept_econ, alic
             etag = api.get(f"/api/targets/{target.pk}/")["ETag"]  # what this writer saw
             barrier.wait(timeout=60)
             response = api.post(
-                f"/api/targets/{target.pk}/progress/", {"value": value}, format="json", HTTP_IF_MATCH=etag
+                f"/api/targets/{target.pk}/progress/",
+                {"value": value, "confirm": True},  # racing figures: the plausibility check is not under test
+                format="json",
+                HTTP_IF_MATCH=etag,
             )
             with lock:
                 results[value] = (response.status_code, response.json())

@@ -106,6 +106,7 @@ class EvidenceStorage(FileSystemStorage):
         characters are 255 bytes in UTF-8) made the save fail with OSError. The original name stays on the row."""
         name = super().get_valid_name(name)
         stem, extension = os.path.splitext(name)
+        extension = extension[:16]  # a real extension is short; "x.<100 Chinese characters>" is text after a dot
         while len((stem + extension).encode()) > MAX_STORED_NAME_BYTES and stem:
             stem = stem[:-1]
         return (stem or "file") + extension

@@ -245,9 +245,10 @@ def ledger_import(
     if check.errors:
         raise LedgerRowsError(check.errors)
     now = timezone.now()
-    departments = _departments(organisation, check.planned)
-    # Lock the organisation's row: two imports of the same ledger at once would both see no existing title.
+    # Lock the organisation's row: two imports of the same ledger at once would both see no existing title
+    # and create the same departments.
     Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    departments = _departments(organisation, check.planned)
     taken = set(Target.objects.filter(organisation=organisation, plan_year=plan_year).values_list("title", flat=True))
     fresh = []
     for planned in check.planned:

@@ -254,3 +254,41 @@ def test_api_import(client, org, ada, alice):
     assert staff.status_code == 403 and "管理员" in staff.json()["error"]
     missing = client.post(url, {"organisation": 999999, "file": SimpleUploadedFile("台账.xlsx", messy_xlsx())})
     assert missing.status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_of_the_same_ledger_at_once_create_it_once(require_postgres, town):
+    """Four threads import the same ledger at the same moment on PostgreSQL: the organisation's row lock makes
+    the later ones see the first one's rows (已存在), so the ledger's tasks exist once."""
+    import threading
+
+    from django.db import connection
+
+    from targets.documents.ledger_import import ledger_check, ledger_import
+    from targets.documents.ledger_read import guess_mapping
+
+    table = read_ledger(messy_xlsx(), "台账.xlsx")
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def run_import():
+        try:
+            check = ledger_check(
+                table=table, mapping=guess_mapping(table.headers), organisation=town, plan_year=2026,
+                skip_rows=set(BROKEN_ROWS),
+            )  # fmt: skip
+            barrier.wait()
+            ledger_import(check=check, organisation=town, plan_year=2026, source="台账.xlsx")
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run_import) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Target.objects.filter(organisation=town).count() == 5
+    assert Department.objects.filter(organisation=town).count() == 7

@@ -96,4 +96,6 @@ class AchievementAdmin(admin.ModelAdmin):
     list_filter = ["is_forecast", "report"]
     search_fields = ["quote", "metric"]
     list_select_related = ["report"]
+
+
 from reports.reconciliation import admin as reconciliation_admin  # noqa: E402,F401  (registers Reconciliation)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 from django import forms
 from django.conf import settings
 
@@ -33,21 +36,58 @@ class ReportUploadForm(forms.Form):
         self.fields["file"].widget.attrs["accept"] = ",".join(settings.REPORT_UPLOAD_EXTENSIONS)
 
 
+SCALED_FIELDS = ("value", "value_max", "stretch_value")
+SCALE_CHOICES = [(1, "—"), (10_000, "万"), (100_000_000, "亿")]
+
+
 class CommitmentEditForm(forms.ModelForm):
+    """Figures typed as the report writes them: 73 with 亿 and 元 is stored as 7300000000 元."""
+
+    scale = forms.TypedChoiceField(
+        label="数量级",
+        choices=SCALE_CHOICES,
+        coerce=int,
+        required=False,
+        empty_value=1,
+        help_text="数值的单位前缀：73 亿元选“亿”，42 万平方米选“万”",
+    )
+
     class Meta:
         model = Commitment
         fields = list(EDITABLE_FIELDS)
-        labels = {"value": "数值（基本单位）", "unit": "单位（基本单位）"}
+        labels = {"unit": "单位（元、平方米、个、%）"}
         widgets = {"baseline": forms.TextInput(), "metric": forms.TextInput()}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["relation"].required = False
-        for name in ("value", "value_max", "stretch_value"):
+        scale = _written_scale(self.instance) if not self.is_bound else 1
+        self.fields["scale"].initial = scale
+        for name in SCALED_FIELDS:
             self.fields[name].widget.attrs["step"] = "any"
             value = self.initial.get(name)
-            if isinstance(value, float) and value.is_integer():
-                self.initial[name] = int(value)  # 910000000, not 910000000.0
+            if isinstance(value, int | float):
+                value = float(Decimal(repr(float(value))) / scale)
+                self.initial[name] = int(value) if value.is_integer() else value  # 9.1 (亿), not 910000000.0
+
+    def clean(self):
+        data = super().clean()
+        scale = data.pop("scale", 1) or 1
+        for name in SCALED_FIELDS:
+            if data.get(name) is not None and scale != 1:
+                data[name] = float(Decimal(repr(data[name])) * scale)  # exact: 9.1 亿 is 910000000.0
+        return data
+
+
+def _written_scale(commitment: Commitment) -> int:
+    """The prefix the report used (9.1亿元 -> 1e8, 42万平方米 -> 1e4), 1 when none."""
+    text = (commitment.value_text or "").replace(" ", "")
+    unit = commitment.unit or ""
+    if unit and re.search(r"\d亿" + re.escape(unit), text):
+        return 100_000_000
+    if unit and re.search(r"\d万" + re.escape(unit), text):
+        return 10_000
+    return 1
 
 
 class CommitmentAcceptForm(forms.Form):

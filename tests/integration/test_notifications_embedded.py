@@ -41,6 +41,9 @@ def test_filesystem_broker_and_file_email_deliver_without_any_server(town, worke
             return sorted(outbox.glob("*.log")) if outbox.exists() else []
 
         wait_for(lambda: sum(p.read_text().count("\nTo: ") for p in written()) >= 3, 60, "3 emails on disk", workers)
+        # The file is written before the row is marked sent: wait for the UPDATE before stopping the worker.
+        sent = "SELECT status, COUNT(*) FROM notifications_notification GROUP BY status"
+        wait_for(lambda: worker_db.rows(sent) == [("sent", 3)], 30, "3 rows marked sent", workers)
     finally:
         workers.stop_all()
     text = "".join(p.read_text() for p in written())

@@ -353,3 +353,31 @@ def test_actions_require_post(client, report, ada):
     client.force_login(ada)
     tax = commitment(report, "区级税收增速")
     assert client.get(reverse("reports:commitment-accept", args=[tax.pk])).status_code == 405
+
+
+def test_edit_page_takes_figures_as_the_report_writes_them(client, report, ada):
+    """73 亿元 is typed as 73 with 亿 (not 7300000000), and the page shows 9.1 亿, not 910000000."""
+    revenue = Commitment.objects.create(
+        report=report,
+        quote="财政预算收入达到9.1亿元",
+        start=0,
+        end=10,
+        kind="quantitative",
+        metric="财政预算收入",
+        value=910000000,
+        value_text="9.1亿元",
+        unit="元",
+        comparator="=",
+        relation="absolute",
+        plan_year=2023,
+    )
+    client.force_login(ada)
+    url = reverse("reports:commitment-edit", args=[revenue.pk])
+    page = client.get(url).content.decode()
+    assert 'name="value" value="9.1"' in page and '<option value="100000000" selected>亿</option>' in page
+    assert "7300000000" not in page
+    data = {"kind": "quantitative", "metric": "财政预算收入", "value": "73", "scale": "100000000"}
+    response = client.post(url, {**data, "comparator": "=", "relation": "absolute", "unit": "元", "plan_year": "2023"})
+    assert response.status_code == 302
+    revenue.refresh_from_db()
+    assert revenue.value == 7300000000  # exactly, in base units

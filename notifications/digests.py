@@ -21,6 +21,7 @@ from notifications.emails import render_subject
 from notifications.models import Notification
 from notifications.plans import Planned, cn_date, iso_week, target_url
 from notifications.workdays import first_working_day_of_week, is_working_day
+from targets import rankings
 from targets.health import AT_RISK, CLOSED, HEALTH_LABELS, NEVER, OVERDUE, health_from_rank, health_rank_sql, stale_q
 from targets.health_facts import latest_updates
 from targets.models import Department, Membership, Organisation, ProgressUpdate, Target, TargetEvent
@@ -153,6 +154,12 @@ class Board:
                     "message": message,
                 }
             )
+        # 按期完成率 and ranks of this year's targets, the board's rule (targets.rankings): one GROUP BY query.
+        ranked_orgs = supervised | {child for children in self.children.values() for child in children}
+        self.ranking_counts: dict[int, list[dict]] = defaultdict(list)
+        this_year = Target.objects.filter(organisation_id__in=ranked_orgs, plan_year=on.year)
+        for row in rankings.unit_counts(this_year, on=on):
+            self.ranking_counts[row["organisation_id"]].append(row)
         self._overviews: dict[int, dict] = {}
 
     def _summarise(self, target: dict, last_update: datetime | None) -> dict:
@@ -212,9 +219,39 @@ class Board:
             row["overdue_items"] = row["overdue_items"][:LIST_LIMIT]
             row["risk_items"] = row["risk_items"][:LIST_LIMIT]
         name = self.org_names[organisation_id]
-        overview = {"id": organisation_id, "name": name, "totals": totals, "departments": rows}
+        overview = {
+            "id": organisation_id,
+            "name": name,
+            "totals": totals,
+            "departments": rows,
+            "rankings": self._rankings(org_ids),
+        }
         self._overviews[organisation_id] = overview
         return overview
+
+    def _rankings(self, org_ids: list[int]) -> dict:
+        """Towns ranked for a district (it has organisations under it), departments for a town."""
+        counts = [row for org_id in org_ids for row in self.ranking_counts.get(org_id, [])]
+        by_organisation = len(org_ids) > 1
+        units = rankings.rank_units(counts, by_organisation=by_organisation)
+        return {
+            "year": self.on.year,
+            "unit_label": "镇（街道）" if by_organisation else "牵头单位",
+            "compare_cn": cn_date(rankings.compare_date(self.on)),
+            "rule": rankings.RULE,
+            "rows": [
+                {
+                    "rank": u.now.rank,
+                    "of": u.of,
+                    "name": u.name,
+                    "rate": f"{u.now.rate:.1f}%",
+                    "overdue": u.now.overdue,
+                    "total": u.now.total,
+                    "change": u.change_label,
+                }
+                for u in units
+            ],
+        }
 
 
 def _plan(user, kind: str, period: str, on: date, memberships, board: Board, previous: dict | None) -> Planned | None:

@@ -278,6 +278,7 @@ def board_counts(
                 "organisation": key[0],
                 "department": key[1],
                 "pk": row["lead_department_id"],
+                "organisation_id": row["organisation_id"],
                 "counts": {k: 0 for k in HEALTH_ORDER if k is not None},
                 "closed": 0,
                 "total": 0,

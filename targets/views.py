@@ -24,7 +24,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from config.parsing import MAX_ID, BadInteger, parse_optional_int, parse_version
-from targets import permissions, plausibility, selectors, services
+from targets import permissions, plausibility, rankings, selectors, services
 from targets.display import (
     OVERDUE_RULE,
     conversion_echo,
@@ -105,6 +105,10 @@ def _board(request: HttpRequest) -> dict:
     )
     rows = selectors.board(queryset, on=today, health=health, by_department=group == "department")
     counts = summary["counts"]
+    ranking_year = (form.cleaned_data.get("plan_year") if form.is_valid() else None) or today.year
+    ranking_counts = (
+        rankings.unit_counts(base.filter(plan_year=ranking_year), on=today) if supervisor else []
+    )  # one GROUP BY query: departments and towns are ranked from it in Python
     return {
         "today": today,
         "form": form,
@@ -120,6 +124,8 @@ def _board(request: HttpRequest) -> dict:
         "mine": mine,
         "supervised": supervised,
         "supervisor": supervisor,
+        "ranking_year": ranking_year,
+        "ranking_counts": ranking_counts,
     }
 
 
@@ -139,6 +145,8 @@ def home(request: HttpRequest) -> HttpResponse:
             health=board["health"],
         )  # fmt: skip
     selectors.board_page(page.object_list, on=board["today"])
+    departments_ranked = rankings.rank_units(board["ranking_counts"], by_organisation=False)
+    towns = rankings.rank_units(board["ranking_counts"], by_organisation=True)
     my_departments = board["mine"]
     for target in page:
         target.is_mine = target.lead_department_id in my_departments
@@ -166,7 +174,11 @@ def home(request: HttpRequest) -> HttpResponse:
             ],
             "export_query": _query(request, page=""),
             "board": supervisor and bool(board["departments"]),
-            "board_rows": _department_rows(request, board["departments"]) if supervisor else "",
+            "board_rows": _department_rows(request, board["departments"], departments_ranked) if supervisor else "",
+            "town_rankings": towns if len(towns) > 1 else [],
+            "ranking_year": board["ranking_year"],
+            "ranking_rule": rankings.RULE,
+            "compare_on": rankings.compare_date(board["today"]),
             "supervisor": supervisor,
             "bulletin_organisations": supervised,
             "last_month": (board["today"].replace(day=1) - timedelta(days=1)).strftime("%Y-%m"),
@@ -546,9 +558,11 @@ def _e(value) -> str:
     return html.escape(str(value), quote=True)
 
 
-def _department_rows(request: HttpRequest, groups: list[dict]):
+def _department_rows(request: HttpRequest, groups: list[dict], ranked: list[rankings.Ranking]):
     """The board's table by lead department (a district has a thousand rows; every name escaped): each count
-    links to the board filtered to that department and health (the filters kept, the page and state dropped)."""
+    links to the board filtered to that department and health (the filters kept, the page and state dropped);
+    then the department's 按期完成率, rank and change (`targets.rankings`)."""
+    by_key = {unit.key: unit for unit in ranked}
     base = request.GET.copy()
     for key in ("page", "department", "health", "lifecycle"):
         base.pop(key, None)
@@ -565,12 +579,24 @@ def _department_rows(request: HttpRequest, groups: list[dict]):
         href = link(group["pk"], key)
         return f'<td class="num" data-label="{label}"><a class="count count-{key}" href="{href}">{count}</a></td>'
 
+    def ranking_cells(unit: rankings.Ranking | None) -> str:
+        if unit is None:  # only cancelled targets, or none of the ranked year
+            labels = ("按期完成率", "排名", "变化")
+            return "".join(f'<td class="num muted" data-label="{label}">—</td>' for label in labels)
+        return (
+            f'<td class="num rank-rate" data-label="按期完成率">{unit.now.rate:.1f}%</td>'
+            f'<td class="num rank-place" data-label="排名">{unit.now.rank}/{unit.of}</td>'
+            f'<td class="rank-change small" data-label="变化">{_e(unit.change_label)}</td>'
+        )
+
     rows = (
         f'<tr><td class="dept-name"><strong>{_e(g["department"])}</strong> '
         f'<span class="muted small">{_e(g["organisation"])}</span></td>'
         + "".join(cell(g, key, label) for key, label in HEALTH_LABELS.items())
         + f'<td class="num muted" data-label="已销号/取消">{g["closed"]}</td>'
-        f'<td class="num" data-label="合计">{g["total"]}</td></tr>'
+        f'<td class="num" data-label="合计">{g["total"]}</td>'
+        + ranking_cells(by_key.get((g["organisation_id"], g["pk"])))
+        + "</tr>"
         for g in groups
     )
     return mark_safe("\n".join(rows))  # noqa: S308 (every name and link escaped above)

@@ -1,5 +1,5 @@
-"""What a 督查通报 says, read from the database (reads only): counts, per-unit rates and ranks, the trend, the
-overdue list and what was signed off in the period.
+"""What a 督查通报 says, read from the database (reads only): counts, per-unit rates and ranks (the rule in
+`targets.rankings`, shared with the board and the digest), the trend, the overdue list and what was signed off.
 
 Health comes from the board's selector (`selectors.board_rows`, the one health rule) evaluated on the period's
 last day (or today, for the running period). The trend counts each month-end's overdue targets from the stored
@@ -19,24 +19,9 @@ from targets import selectors
 from targets.documents.periods import Period, PeriodError
 from targets.health import AT_RISK, DUE_SOON, ON_TRACK, OVERDUE
 from targets.models import Organisation, Target, TargetEvent
+from targets.rankings import UnitRow, rank
 
 LIST_LIMIT = 200  # items listed in the document; the rest are counted and left to the ledger
-
-
-@dataclass
-class UnitRow:
-    name: str
-    total: int = 0
-    done: int = 0
-    on_schedule: int = 0
-    at_risk: int = 0
-    overdue: int = 0
-    rank: int = 0
-
-    @property
-    def rate(self) -> float:
-        """按期完成率: the share of targets with no missed deadline (signed off or not overdue), in percent."""
-        return round((self.total - self.overdue) * 100 / self.total, 1) if self.total else 0.0
 
 
 @dataclass
@@ -110,7 +95,7 @@ def bulletin_facts(*, organisation: Organisation, period: Period, today: date | 
                     days_late=target.days_overdue,
                 )
             )
-    ranked = _rank(list(units.values()))
+    ranked = rank(list(units.values()))
     overdue.sort(key=lambda t: (-(t.days_late or 0), t.due_date, t.unit))
     signed = _signed_off(targets, period, on, by_organisation)
     return BulletinFacts(
@@ -151,14 +136,6 @@ def _unit_name(target: Target, by_organisation: bool) -> str:
 def _department_name(target: Target, by_organisation: bool) -> str:
     department = target.lead_department.name if target.lead_department_id else "未分配"
     return f"{target.organisation.name}{department}" if by_organisation else department
-
-
-def _rank(units: list[UnitRow]) -> list[UnitRow]:
-    """Highest rate first (fewer overdue, then name, breaks ties in the order); equal rates share a rank."""
-    units.sort(key=lambda u: (-u.rate, u.overdue, u.name))
-    for index, unit in enumerate(units):
-        unit.rank = units[index - 1].rank if index and units[index - 1].rate == unit.rate else index + 1
-    return units
 
 
 def _trend(targets, period: Period, on: date) -> list[tuple[str, float]]:

@@ -15,7 +15,7 @@ A neighbouring town under the same district, 邻镇: 2 targets, 1 overdue since 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 ON = date(2026, 12, 7)
 BEFORE = date(2026, 11, 30)
@@ -54,11 +54,13 @@ EXPECTED_TOWNS = [
 ]
 
 
-def build(org, units: dict = TOWN) -> list:
-    """The targets of `units` in `org` (departments created as needed), health dates from the real service."""
+def build(org, units: dict = TOWN, *, today: date | None = None) -> list:
+    """The targets of `units` in `org` (departments created as needed), health dates from the real service.
+    With `today`, every date moves by `today - ON` (a live server runs on the real date): the same figures."""
     from targets import services
     from targets.models import Department, Target
 
+    shift = (today - ON) if today else timedelta(0)
     targets = []
     for department_name, rows in units.items():
         department, _ = Department.objects.get_or_create(organisation=org, name=department_name)
@@ -68,8 +70,8 @@ def build(org, units: dict = TOWN) -> list:
                     organisation=org,
                     title=title,
                     lead_department=department,
-                    plan_year=2026,
-                    due_date=due,
+                    plan_year=(today or ON).year,
+                    due_date=due + shift,
                     target_value=100,
                     unit="个",
                     comparator=">=",

@@ -23,7 +23,7 @@ from targets.models import Target
 COMPARE_DAYS = 7
 RULE = (
     "按期完成率 = 未逾期（含已销号）任务数 ÷ 任务数（不含已取消）；按完成率从高到低排名，并列同名次；"
-    f"变化为与 {COMPARE_DAYS} 天前相比。"
+    f"变化与 {COMPARE_DAYS} 天前相比"
 )
 
 

@@ -63,3 +63,37 @@ def test_the_change_is_the_difference_of_two_days_rankings(org, day):
     for unit in rankings.unit_rankings(targets, on=day):
         assert (unit.before.rank, unit.before.rate) == then[unit.name]
         assert unit.rank_change == then[unit.name][0] - unit.now.rank
+
+
+def test_district_board_ranks_towns_and_departments(org, client):
+    """A district supervisor's board: the towns ranked above the department table, the same figures."""
+    import re
+
+    import time_machine
+    from django.contrib.auth import get_user_model
+
+    from targets.models import Membership
+
+    district = Organisation.objects.create(name="测试区", level="district")
+    neighbour = Organisation.objects.create(name="邻镇", parent=district)
+    Organisation.objects.filter(pk=org.pk).update(parent=district)
+    build(org)
+    build(neighbour, NEIGHBOUR)
+    dora = get_user_model().objects.create_user(username="dora", password="pw-dora")
+    Membership.objects.create(user=dora, organisation=district, role="supervisor")
+    client.force_login(dora)
+    with time_machine.travel("2026-12-07 10:00 +0800", tick=False):
+        html = client.get("/").content.decode()
+    towns = html.split('class="board-table cards town-rankings"')[1].split("</table>")[0]
+    rows = re.findall(
+        r'data-label="排名">(\d+)/2</td><td class="dept-name"><strong>(\S+)</strong></td>'
+        r'<td class="num rank-rate" data-label="按期完成率">([\d.]+)%</td><td class="num" data-label="逾期">(\d+)</td>'
+        r'.*?data-label="变化">(\S+)</td>',
+        towns,
+    )
+    assert [(name, int(rank), float(rate), int(overdue), change) for rank, name, rate, overdue, change in rows] == [
+        (name, rank, rate, overdue, change) for name, rank, rate, overdue, _r, _b, change in EXPECTED_TOWNS
+    ]
+    # Departments are ranked across the district (5 of them with targets this year).
+    assert html.count('data-label="排名">') - len(rows) == 5
+    assert "较11月30日" in html

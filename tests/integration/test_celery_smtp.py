@@ -115,6 +115,9 @@ def broker(redis_url):
 # --- the database the worker shares -------------------------------------------------------
 
 
+WORKER_APPLICATION_NAME = "duban-test-worker"
+
+
 class WorkerDatabase:
     """The test database as the worker sees it: a URL, a way to hand it over, and raw reads."""
 
@@ -131,8 +134,10 @@ class WorkerDatabase:
             host = settings["HOST"] or "127.0.0.1"
             port = f":{settings['PORT']}" if settings.get("PORT") else ""
             self.url = f"postgres://{user}{password}@{host}{port}/{settings['NAME']}"
+            # The worker's connections carry a name, so a fault test can cut exactly those and no other session's.
+            self.worker_url = f"{self.url}?application_name={WORKER_APPLICATION_NAME}"
         elif self.vendor == "sqlite":
-            self.url = f"sqlite:///{self.file}"
+            self.url = self.worker_url = f"sqlite:///{self.file}"
         else:
             require_service(False, f"a worker database for {self.vendor}")
 
@@ -214,7 +219,7 @@ def workers(worker_db, broker, smtp, tmp_path):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": worker_db.url,
+        "DATABASE_URL": worker_db.worker_url,
         "REDIS_URL": broker,
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp.port}",
         "SITE_URL": SITE,
@@ -265,6 +270,7 @@ def wait_for(condition, timeout: float, what: str, workers: Workers | None = Non
 def town(org, dept_econ, dept_housing, alice, bob, sam):
     """Reminders due on 9 October 2023: one on the day, one overdue, one escalated; three weekly digests."""
     from targets.models import Target
+    from targets.services import refresh_health_basis
 
     def target(title, department, milestone_due):
         t = Target.objects.create(
@@ -276,6 +282,7 @@ def town(org, dept_econ, dept_housing, alice, bob, sam):
             kind="deliverable",
         )
         t.milestones.create(title="节点", due_date=milestone_due)
+        refresh_health_basis([t.pk])  # rows written around the services: their health dates, explicitly
         return t
 
     return {

@@ -23,7 +23,17 @@ from datetime import date
 
 import pytest
 import test_celery_smtp as harness
-from test_celery_smtp import EXPECTED, EXPECTED_TOTAL, ROOT, TODAY, Workers, assert_each_once, schedule_sweeps, wait_for
+from test_celery_smtp import (
+    EXPECTED,
+    EXPECTED_TOTAL,
+    ROOT,
+    TODAY,
+    WORKER_APPLICATION_NAME,
+    Workers,
+    assert_each_once,
+    schedule_sweeps,
+    wait_for,
+)
 
 from tests.conftest import require_service
 from tests.integration.servers import PrivateRedis
@@ -115,20 +125,19 @@ def test_the_final_reply_gets_its_time_and_a_slow_250_arrives_once(town, workers
 
 
 def test_the_database_dropping_the_connection_mid_send_costs_no_copy(require_postgres, town, workers, worker_db, smtp):
-    """Between the server taking the message and the UPDATE that records it, every database connection but the
-    test's own is terminated (pg_terminate_backend): the worker reconnects, records "sent", sends nothing twice."""
+    """Between the server taking the message and the UPDATE that records it, every database connection of the
+    worker is terminated (pg_terminate_backend): the worker reconnects, records "sent", sends nothing twice.
+    Only the worker's (named) connections are cut: the test process's own and any other session live on."""
     import psycopg
 
-    (own_pid,) = worker_db.rows("SELECT pg_backend_pid()")[0]
     terminated: list[int] = []
 
     def drop_connections(_message) -> None:
-        # The server's own connections are named, so two messages arriving together do not cut each other's.
         with psycopg.connect(worker_db.url, autocommit=True, application_name="smtp-fault") as admin:
             rows = admin.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
-                " AND pid <> %s AND application_name <> 'smtp-fault'",
-                [own_pid],
+                " AND application_name = %s",
+                [WORKER_APPLICATION_NAME],
             ).fetchall()
         terminated.append(sum(1 for (done,) in rows if done))
 

@@ -60,7 +60,9 @@ def many_staff(org, dept_econ):
     return [u.email for u in users]
 
 
-def test_worker_killed_mid_digest_run_every_digest_arrives_exactly_once(many_staff, workers, worker_db, smtp):
+def test_worker_killed_mid_digest_run_each_digest_once_the_one_in_flight_at_most_twice(
+    many_staff, workers, worker_db, smtp
+):
     smtp.delay = 0.4  # slow SMTP: the kill lands in the middle of the run
     schedule_sweeps()
     worker_db.hand_over()
@@ -74,7 +76,21 @@ def test_worker_killed_mid_digest_run_every_digest_arrives_exactly_once(many_sta
     time.sleep(6)
     received = Counter(m["X-Envelope-To"] for m in smtp.messages)
     assert set(received) == set(many_staff)
-    assert set(received.values()) == {1}, received
+    # The one message in flight (concurrency 1) may have drawn its "250" just before the kill, before the UPDATE
+    # that marks it sent: SMTP leaves no way to ask, so its abandoned claim counts as one unknown outcome and it
+    # is sent once more with the same Message-ID (docs/notifications.md, "Exactly once" 4). Every other digest
+    # arrives exactly once, and none ever three times.
+    twice = [address for address, count in received.items() if count > 1]
+    assert len(twice) <= 1 and max(received.values()) <= 2, received
+    unknown_outcomes = dict(
+        worker_db.rows(
+            "SELECT u.email, n.unknown_outcomes FROM notifications_notification n"
+            " JOIN auth_user u ON u.id = n.recipient_id"
+        )
+    )
+    for address in twice:
+        assert len({m["Message-ID"] for m in smtp.messages if m["X-Envelope-To"] == address}) == 1
+        assert unknown_outcomes[address] == 1, unknown_outcomes
     statuses = worker_db.rows("SELECT status, COUNT(*) FROM notifications_notification GROUP BY status")
     assert statuses == [("sent", len(many_staff))]
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from browser_pages import log_in, no_sideways_scroll
 from rankings_world import EXPECTED, build
-from test_office_fit import log_in, no_sideways_scroll
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

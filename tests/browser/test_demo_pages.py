@@ -13,6 +13,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from browser_pages import log_in, no_sideways_scroll
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -21,18 +22,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parent.parent.parent
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", ROOT / "var" / "screenshots"))
 PASSWORD = "pw-demo-browser"
-
-
-def log_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-
-
-def no_sideways_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 def test_demo_board_target_progress_form_and_reconciliation(live_server, open_browser, settings):
@@ -57,7 +46,7 @@ def test_demo_board_target_progress_form_and_reconciliation(live_server, open_br
     for width in (1366, 390):
         tag = "desk" if width > 800 else "phone"
         supervisor = open_browser(width=width, height=900).new_page()
-        log_in(supervisor, live_server.url, "gaohang-duban")
+        log_in(supervisor, live_server.url, "gaohang-duban", PASSWORD)
         assert supervisor.locator("h1").inner_text() == "督查看板"
         chips = dict(
             re.match(r"(\S+)\s+(\d+)", text).groups() for text in supervisor.locator(".chip").all_inner_texts()[:4]
@@ -79,7 +68,7 @@ def test_demo_board_target_progress_form_and_reconciliation(live_server, open_br
 
         staff_name = f"gaohang-{_slug(figure.lead_department.name)}"
         staff = open_browser(width=width, height=900).new_page()
-        log_in(staff, live_server.url, staff_name)
+        log_in(staff, live_server.url, staff_name, PASSWORD)
         staff.goto(f"{live_server.url}/targets/{figure.pk}/#progress")
         form = staff.locator("#progress")
         unit = form.locator(".unit-field .unit").inner_text() if form.locator(".unit-field .unit").count() else ""
@@ -91,7 +80,7 @@ def test_demo_board_target_progress_form_and_reconciliation(live_server, open_br
         form.screenshot(path=str(SCREENSHOTS / f"demo-progress-form-{tag}.png"))
 
         checker = open_browser(width=width, height=900).new_page()
-        log_in(checker, live_server.url, "changzheng-duban")
+        log_in(checker, live_server.url, "changzheng-duban", PASSWORD)
         checker.goto(live_server.url + reconciliation)
         verdicts = set(checker.locator(".verdict").all_inner_texts())
         assert len(verdicts) >= 3, verdicts  # real proposals: not every row 无法核实

@@ -13,6 +13,7 @@ import hashlib
 from datetime import date
 
 import pytest
+from browser_pages import log_in, no_sideways_scroll
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,18 +59,6 @@ def make_target(org, department, admin, *, quote: str, value: float, value_text:
         plan_year=year,
     )
     return target_create_from_commitment(commitment=commitment, acting_user=admin, lead_department=department)
-
-
-def log_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", f"pw-{username}")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-
-
-def no_sideways_scroll(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
 @pytest.mark.parametrize("width", WIDTHS)

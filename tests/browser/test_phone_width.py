@@ -8,6 +8,7 @@ is a long payload, which is also the worst case for a narrow screen.
 from __future__ import annotations
 
 import pytest
+from browser_pages import log_in
 from django.urls import reverse
 
 from tests.security import hostile_world
@@ -45,14 +46,6 @@ def world(org, dept_econ, dept_housing, alice, bob, sam, ada, settings, tmp_path
 def site_urls(world) -> list[tuple[str, str]]:
     pages = [(name, kwargs) for name, kwargs in PAGES.items()] + list(MORE_PAGES)
     return [(name, reverse(name, kwargs=kwargs(world))) for name, kwargs in pages]
-
-
-def log_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", f"pw-{username}")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 @pytest.mark.parametrize("width", [390, 1366])

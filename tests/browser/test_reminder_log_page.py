@@ -9,6 +9,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from browser_pages import log_in, no_sideways_scroll
 from django.core.management import call_command
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -60,15 +61,11 @@ def test_the_log_shows_one_reminder_a_day_listing_every_item(
     assert Notification.objects.filter(recipient=alice).count() == 1
 
     page = open_browser(width=width, height=900).new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", sam.username)
-    page.fill("input[name=password]", f"pw-{sam.username}")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    log_in(page, live_server.url, sam.username)
     page.goto(f"{live_server.url}/notifications/log/")
     rows = page.locator("table tbody tr").filter(has_text="王芳")
     assert rows.count() == 1
     text = rows.first.inner_text()
     assert "您有 3 项任务需要关注" in text
     assert "已逾期 1 项，今天到期 1 项，即将到期 1 项" in text
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert no_sideways_scroll(page)

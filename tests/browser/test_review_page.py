@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from browser_pages import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,14 +16,6 @@ DOCS = Path(__file__).resolve().parent.parent / "data" / "docs"
 @pytest.fixture
 def browser_page(open_browser):
     return open_browser().new_page()  # a phone
-
-
-def log_in(page, base_url: str, username: str, password: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_upload_review_reject_accept_and_accept_all(live_server, browser_page, ada, dept_econ, tmp_path):

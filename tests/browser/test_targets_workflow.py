@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from browser_pages import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,14 +59,6 @@ def target(org, dept_econ, ada, settings, tmp_path):
         plan_year=year,
     )
     return target_create_from_commitment(commitment=commitment, acting_user=ada, lead_department=dept_econ)
-
-
-def log_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", f"pw-{username}")
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def log_out(page) -> None:

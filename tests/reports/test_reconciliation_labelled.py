@@ -11,6 +11,7 @@ import json
 
 import pytest
 
+from tests.conftest import require_service
 from tests.reports import reconciliation_labels as labels
 
 
@@ -19,7 +20,7 @@ def rows():
     try:
         return labels.all_rows()
     except FileNotFoundError as missing:
-        pytest.skip(f"../shared corpus or seeds absent: {missing}")
+        require_service(False, f"../shared corpus and seeds ({missing})")
 
 
 def test_every_label_finds_its_target(rows):

@@ -15,6 +15,7 @@ import pytest
 
 from reports.extraction import extract_commitments
 from reports.extraction.titles import is_fragment, target_title
+from tests.conftest import require_service
 from tests.reports.reconciliation_fixtures import CORPUS
 
 SEEDS = CORPUS.parent / "seeds"
@@ -66,8 +67,7 @@ def test_fragments(name):
 @cache
 def corpus_commitments() -> tuple:
     files = sorted(SEEDS.glob("00*.txt")) + sorted(CORPUS.glob("*.txt")) + sorted((CORPUS / "baoding").glob("*.txt"))
-    if not files:
-        pytest.skip("../shared/seeds and ../shared/corpus are absent")
+    require_service(bool(files), "../shared/seeds and ../shared/corpus")
     out = []
     for path in files:
         for c in extract_commitments(Path(path).read_text(encoding="utf-8")):

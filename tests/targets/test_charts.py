@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from targets.documents.charts import cjk_font, department_chart
+from tests.conftest import require_service
 
 NAMES = ["经济发展办", "房管办", "财政所", "社区事务受理服务中心", "城管中队", "规划办", "农业中心", "文体中心"]
 RATES = [100.0, 87.5, 66.7, 50.0, 40.0, 33.3, 0.0, 100.0]
@@ -18,8 +19,8 @@ TREND = [(f"{m}月", 100.0 - m * 3) for m in range(1, 12)]
 
 @pytest.mark.parametrize("font", ["detected", None])
 def test_chart_draws_without_missing_glyphs(font):
-    if font == "detected" and cjk_font() is None:
-        pytest.skip("no CJK font on this machine (make fonts installs fonts-wqy-zenhei)")
+    if font == "detected":
+        require_service(cjk_font() is not None, "a CJK font (make fonts installs fonts-wqy-zenhei)")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         png = department_chart(NAMES, RATES, TREND, **({} if font == "detected" else {"font": None}))
